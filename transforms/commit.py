@@ -1,0 +1,88 @@
+"""Commit a run's staged files into the tables, all of them or (visibly) none.
+
+Protocol, run by the driver after the pipeline succeeded:
+1. write `_runs/<run_id>.json` with status "committing" and every staged file;
+2. move each file from `_staging/<run_id>/...` to its table partition;
+3. rewrite the manifest with status "committed" and drop the staging folder.
+A crash between 1 and 3 is rolled forward by the next run (`recover`): the
+staged files are complete, so finishing the moves is always safe. A run that
+fails before 1 leaves only `_staging/`, which readers never see.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from newsbeam.transforms.lake import Lake
+from newsbeam.transforms.write_tables import STAGING_DIR
+
+RUNS_DIR = "_runs"
+
+
+@dataclass
+class CommitResult:
+    run_id: str
+    files: list[str] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+def final_path(staged: str) -> str:
+    """_staging/<run>/<table>/date=D/<file> -> <table>/date=D/<file>."""
+    parts = staged.split("/")
+    return posixpath.join(*parts[2:])
+
+
+def manifest_path(run_id: str) -> str:
+    return f"{RUNS_DIR}/{run_id}.json"
+
+
+def commit_run(lake: Lake, run_id: str, summary: dict | None = None) -> CommitResult:
+    staged = lake.list_files(f"{STAGING_DIR}/{run_id}", ".parquet")
+    result = CommitResult(run_id)
+    for path in staged:
+        table = path.split("/")[2]
+        result.rows[table] = result.rows.get(table, 0) + lake.parquet_rows(path)
+    result.files = [final_path(p) for p in staged]
+    manifest = {
+        "run_id": run_id,
+        "status": "committing",
+        "started_commit_at": datetime.now(UTC).isoformat(),
+        "files": result.files,
+        "rows": result.rows,
+        "summary": summary or {},
+    }
+    lake.write_json(manifest_path(run_id), manifest)
+    _finish(lake, manifest)
+    return result
+
+
+def _finish(lake: Lake, manifest: dict) -> None:
+    run_id = manifest["run_id"]
+    for final in manifest["files"]:
+        staged = f"{STAGING_DIR}/{run_id}/{final}"
+        if lake.exists(staged):
+            lake.move(staged, final)
+    manifest = {**manifest, "status": "committed", "committed_at": datetime.now(UTC).isoformat()}
+    lake.write_json(manifest_path(run_id), manifest)
+    lake.delete_dir(f"{STAGING_DIR}/{run_id}")
+
+
+def recover(lake: Lake) -> list[str]:
+    """Roll forward every run whose commit was interrupted; return their ids."""
+    recovered = []
+    for path in lake.list_files(RUNS_DIR, ".json"):
+        manifest = lake.read_json(path)
+        if manifest.get("status") == "committing":
+            _finish(lake, manifest)
+            recovered.append(manifest["run_id"])
+    return recovered
+
+
+def abort_run(lake: Lake, run_id: str) -> None:
+    """A failed run: drop what it staged (best effort; readers never saw it)."""
+    try:
+        lake.delete_dir(f"{STAGING_DIR}/{run_id}")
+    except OSError:
+        pass

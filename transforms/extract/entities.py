@@ -1,0 +1,83 @@
+"""Entity mentions, linked within the article: "Trump" and "Donald Trump" share one key."""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+
+from spacy.tokens import Doc, Span
+
+from newsbeam.transforms.records import Article
+
+# German genitive/possessive forms ("Trumps", "Putins") name the same entity.
+_GENITIVE = re.compile(r"(?<=\w\w)(s|')$")
+
+
+def slug(text: str) -> str:
+    """'Wolodymyr Selenskyj' -> 'wolodymyr-selenskyj' (accents kept apart, stable)."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return re.sub(r"[^\w]+", "-", folded).strip("-")
+
+
+def _words(span: Span) -> list[str]:
+    return [t.text for t in span if not t.is_punct]
+
+
+def _refers_to(short: list[str], long: list[str], label: str) -> bool:
+    """Whether a mention's words are a contiguous part of a longer mention's words."""
+    if not short or len(short) > len(long):
+        return False
+    bare = [_GENITIVE.sub("", w) if label == "PER" else w for w in short]
+    for words in (short, bare):
+        n = len(words)
+        if any(long[i : i + n] == words for i in range(len(long) - n + 1)):
+            return True
+    return False
+
+
+def canonical_names(ents: list[Span]) -> dict[int, str]:
+    """Map each mention (by index) to the longest same-label mention that contains it."""
+    canon: dict[int, str] = {}
+    for i, ent in enumerate(ents):
+        words = _words(ent)
+        best = words
+        for other in ents:
+            if other.label_ != ent.label_:
+                continue
+            other_words = _words(other)
+            if len(other_words) > len(best) and _refers_to(words, other_words, ent.label_):
+                best = other_words
+        canon[i] = " ".join(best) if best else ent.text
+    return canon
+
+
+def sentence_starts(doc: Doc) -> list[int]:
+    """Token index where each sentence starts (one sentence if nothing set them)."""
+    if not (doc.has_annotation("SENT_START") or doc.has_annotation("DEP")):
+        return [0]
+    return [sent.start for sent in doc.sents]
+
+
+def extract_entities(doc: Doc, article: Article) -> list[dict]:
+    ents = list(doc.ents)
+    canon = canonical_names(ents)
+    starts = sentence_starts(doc)
+    rows = []
+    for i, ent in enumerate(ents):
+        rows.append(
+            {
+                "article_id": article.article_id,
+                "mention_index": i,
+                "text": ent.text,
+                "label": ent.label_,
+                "start_char": ent.start_char,
+                "end_char": ent.end_char,
+                "sentence_index": max(bisect.bisect_right(starts, ent.start) - 1, 0),
+                "canonical": canon[i],
+                "entity_key": f"{ent.label_.lower()}:{slug(canon[i])}",
+                "source_component": "ruler" if ent.ent_id_ else "ner",
+            }
+        )
+    return rows

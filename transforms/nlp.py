@@ -1,0 +1,145 @@
+"""The NLP step: spaCy per language, loaded once per worker, run in batches with nlp.pipe.
+
+Extractors run here on each Doc and emit plain rows, so Docs are never pickled
+between stages. A language with no pipeline, or an extractor that fails on one
+article, becomes an error row; the article itself is still written.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+import apache_beam as beam
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from newsbeam.models import registry
+from newsbeam.schemas import missing_required
+from newsbeam.transforms.extract import EXTRACTORS
+from newsbeam.transforms.records import Article, ErrorRecord
+from newsbeam.transforms.rows import TableRow, article_row, error_row, table_rows
+
+# spaCy's memory grows with document length; longer texts are cut for the NLP
+# (the full text still goes to `articles`, flagged nlp_status=truncated).
+MAX_NLP_CHARS = 100_000
+# Articles per nlp.pipe call; BatchElements adapts below this bound.
+MAX_BATCH = 64
+
+
+def analyse_doc(doc: Doc, article: Article) -> tuple[list[TableRow], list[ErrorRecord]]:
+    """Run every extractor on one Doc; a failing extractor costs only its own rows."""
+    rows: list[TableRow] = []
+    errors: list[ErrorRecord] = []
+    for table, extractor in EXTRACTORS.items():
+        try:
+            produced = extractor(doc, article)
+            for row in produced:
+                missing = missing_required(table, row)
+                if missing:
+                    raise ValueError(f"row without required columns {missing}")
+            rows.extend(table_rows(table, article, produced))
+        except Exception as exc:  # one bad article must not lose the batch
+            errors.append(
+                ErrorRecord(
+                    source=article.source,
+                    stage=f"extract:{table}",
+                    kind=type(exc).__name__,
+                    message=f"extractor {table!r} failed: {exc}"[:500],
+                    input_excerpt=article.text[:4000],
+                    article_id=article.article_id,
+                )
+            )
+    return rows, errors
+
+
+class AnalyzeBatchFn(beam.DoFn):
+    """Batches of Articles in; article, entity (and other extractor) rows out."""
+
+    def __init__(self, models: dict[str, str] | None = None) -> None:
+        self._configured = dict(models or {})
+
+    def setup(self) -> None:
+        # Pipelines are loaded lazily, once per language per worker, and kept.
+        self._pipelines: dict[str, Language | registry.ModelNotAvailable] = {}
+
+    def _pipeline(self, language: str) -> Language:
+        if language not in self._pipelines:
+            try:
+                self._pipelines[language] = registry.load(language, self._configured)
+            except registry.ModelNotAvailable as exc:
+                self._pipelines[language] = exc
+        found = self._pipelines[language]
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    def process(self, batch: list[Article]) -> Iterator[TableRow]:
+        by_language: dict[str, list[Article]] = defaultdict(list)
+        for article in batch:
+            by_language[article.language or "und"].append(article)
+        for language, articles in by_language.items():
+            try:
+                nlp = self._pipeline(language)
+            except registry.ModelNotAvailable as exc:
+                for article in articles:
+                    yield article_row(article, "error", None)
+                    yield error_row(
+                        ErrorRecord(
+                            article.source, "nlp", "no_model", str(exc), "", article.article_id
+                        )
+                    )
+                continue
+            yield from self._analyse(nlp, articles)
+
+    def _analyse(self, nlp: Language, articles: list[Article]) -> Iterator[TableRow]:
+        label = registry.model_label(nlp)
+        texts = [a.text[:MAX_NLP_CHARS] for a in articles]
+        for article, doc in zip(articles, self._pipe(nlp, texts), strict=True):
+            if isinstance(doc, Exception):
+                yield article_row(article, "error", label)
+                yield error_row(
+                    ErrorRecord(
+                        article.source,
+                        "nlp",
+                        type(doc).__name__,
+                        f"spaCy failed on the article: {doc}"[:500],
+                        article.text[:4000],
+                        article.article_id,
+                    )
+                )
+                continue
+            status = "truncated" if len(article.text) > MAX_NLP_CHARS else "ok"
+            yield article_row(article, status, label)
+            rows, errors = analyse_doc(doc, article)
+            yield from rows
+            yield from (error_row(e) for e in errors)
+
+    @staticmethod
+    def _pipe(nlp: Language, texts: list[str]) -> list[Doc | Exception]:
+        try:
+            return list(nlp.pipe(texts, batch_size=len(texts)))
+        except Exception:
+            # Find the article that broke the batch; the others still get analysed.
+            out: list[Doc | Exception] = []
+            for text in texts:
+                try:
+                    out.append(nlp(text))
+                except Exception as exc:
+                    out.append(exc)
+            return out
+
+
+class AnalyzeArticles(beam.PTransform):
+    """Articles -> (table, row) pairs for `articles`, `entities` and error rows."""
+
+    def __init__(self, models: dict[str, str] | None = None) -> None:
+        super().__init__()
+        self._models = models
+
+    def expand(self, articles):  # type: ignore[no-untyped-def]
+        return (
+            articles
+            | "Batch" >> beam.BatchElements(min_batch_size=1, max_batch_size=MAX_BATCH)
+            | "SpacyAndExtract" >> beam.ParDo(AnalyzeBatchFn(self._models))
+        )

@@ -1,0 +1,56 @@
+"""Turn records into table rows: (table, partition date, row dict) triples for the sink."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+
+from newsbeam.transforms.records import Article, ErrorRecord
+
+TableRow = tuple[str, str, dict]
+
+
+def partition_date(article: Article) -> str:
+    """Articles (and every row about them) partition by publication day, else ingest day."""
+    when = article.published_at or article.fetched_at or datetime.now(UTC)
+    return when.date().isoformat()
+
+
+def article_row(article: Article, nlp_status: str, nlp_model: str | None) -> TableRow:
+    row = {
+        "article_id": article.article_id,
+        "source": article.source,
+        "url": article.url,
+        "title": article.title,
+        "published_at": article.published_at,
+        "published_source": article.published_source,
+        "language": article.language,
+        "language_source": article.language_source,
+        "text": article.text,
+        "word_count": len(article.text.split()),
+        "char_count": len(article.text),
+        "nlp_model": nlp_model,
+        "nlp_status": nlp_status,
+        "ingested_at": article.fetched_at or datetime.now(UTC),
+    }
+    return "articles", partition_date(article), row
+
+
+def table_rows(table: str, article: Article, rows: Iterable[dict]) -> Iterator[TableRow]:
+    date = partition_date(article)
+    return ((table, date, row) for row in rows)
+
+
+def error_row(error: ErrorRecord) -> TableRow:
+    now = datetime.now(UTC)
+    row = {
+        "error_id": error.error_id,
+        "source": error.source,
+        "stage": error.stage,
+        "kind": error.kind,
+        "message": error.message,
+        "input_excerpt": error.input_excerpt,
+        "article_id": error.article_id,
+        "occurred_at": now,
+    }
+    return "errors", now.date().isoformat(), row
