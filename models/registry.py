@@ -15,6 +15,8 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
+from newsbeam.models.rules import add_news_rules
+
 SHIPPED_DIR = Path(__file__).parent
 
 # Official packages, best first (lg beats md beats sm; trf needs torch, left out).
@@ -79,8 +81,12 @@ def install_hint(language: str) -> str:
     return INSTALL_HINT.format(example=example, lang=language)
 
 
-def load(language: str, configured: dict[str, str] | None = None) -> Language:
-    """Load the pipeline for a language or raise ModelNotAvailable with a how-to."""
+def load(language: str, configured: dict[str, str] | None = None, rules: bool = True) -> Language:
+    """Load the pipeline for a language or raise ModelNotAvailable with a how-to.
+
+    With `rules`, newsbeam's gazetteer and title-person components are added
+    after the statistical NER (see models/rules.py).
+    """
     res = resolve(language, configured)
     if res.spec is None:
         raise ModelNotAvailable(
@@ -89,6 +95,8 @@ def load(language: str, configured: dict[str, str] | None = None) -> Language:
     nlp = spacy.load(res.spec)
     if not any(name in nlp.pipe_names for name in ("ner", "entity_ruler", "parser")):
         raise ModelNotAvailable(f"pipeline {res.spec!r} for {language!r} has no trained components")
+    if rules:
+        add_news_rules(nlp, language)
     return nlp
 
 

@@ -8,8 +8,18 @@ import sys
 
 import yaml
 
-from newsbeam.pipelines import ingest
-from newsbeam.transforms.lake import LakeConfig
+
+class _QuietBeamImports(logging.Filter):
+    """Beam warns about optional GCP clients on import; they are not used here."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("apitools not found")
+
+
+logging.getLogger().addFilter(_QuietBeamImports())
+
+from newsbeam.pipelines import ingest  # noqa: E402  (after the filter, so imports stay quiet)
+from newsbeam.transforms.lake import LakeConfig  # noqa: E402
 
 DEFAULT_LAKE = "./lake"
 
@@ -69,6 +79,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     models = sub.add_parser("models", help="show which spaCy pipeline serves each language")
     add_model_options(models)
+
+    model = sub.add_parser("model", help="train or score newsbeam's own pipelines")
+    model_sub = model.add_subparsers(dest="action", required=True)
+    train = model_sub.add_parser("train", help="rebuild the shipped pipeline from training/")
+    train.add_argument("language", choices=["de"])
+    train.add_argument("--minutes", type=float, default=30.0, help="time per component")
+    train.add_argument("--output", help="where to write it (default: the shipped location)")
+    evaluate = model_sub.add_parser("evaluate", help="score a pipeline on held-out data")
+    evaluate.add_argument("language", choices=["de"])
+    evaluate.add_argument("--model", help="pipeline to score (default: what `models` resolves)")
     return parser
 
 
@@ -107,6 +127,26 @@ def cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_model(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from newsbeam.models import registry
+
+    if args.action == "train":
+        from newsbeam.models.train import train_german
+
+        out = train_german(args.minutes, out=Path(args.output) if args.output else None)
+        print(f"trained German pipeline written to {out}")
+        return 0
+    from newsbeam.models.evaluate import evaluate_german, render
+
+    spec = args.model or registry.resolve(args.language).spec
+    if spec is None:
+        raise SystemExit(registry.install_hint(args.language))
+    print(render(spec, evaluate_german(spec)))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
@@ -117,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "models":
         return cmd_models(args)
+    if args.command == "model":
+        return cmd_model(args)
     return 2
 
 

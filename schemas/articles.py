@@ -10,7 +10,7 @@ SCHEMA = pa.schema(
     [
         col("article_id", pa.string(), "stable id: hash of the URL, else of title and text", False),
         col("run_id", pa.string(), "the run that wrote the row", False),
-        col("source", pa.string(), "file path (with #L<line> or #item<n>) or URL it came from", False),
+        col("source", pa.string(), "file path (with #L12 for a JSONL line, #item3 for a feed item) or URL", False),
         col("url", pa.string(), "article URL when known"),
         col("title", pa.string(), "headline when known"),
         col("published_at", TIMESTAMP, "publication time, UTC"),

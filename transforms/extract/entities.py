@@ -10,6 +10,11 @@ from spacy.tokens import Doc, Span
 
 from newsbeam.transforms.records import Article
 
+# Entity keys use one label family across languages and label sets, so that an
+# English PERSON and a German PER with the same name share a key.
+LABEL_FAMILY = {"PERSON": "per", "PER": "per", "GPE": "loc", "LOC": "loc", "FAC": "loc",
+                "ORG": "org", "NORP": "misc", "MISC": "misc"}  # fmt: skip
+
 # German genitive/possessive forms ("Trumps", "Putins") name the same entity.
 _GENITIVE = re.compile(r"(?<=\w\w)(s|')$")
 
@@ -19,6 +24,11 @@ def slug(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text.casefold())
     folded = "".join(c for c in folded if not unicodedata.combining(c))
     return re.sub(r"[^\w]+", "-", folded).strip("-")
+
+
+def entity_key(label: str, canonical: str) -> str:
+    family = LABEL_FAMILY.get(label, label.lower())
+    return f"{family}:{slug(canonical)}"
 
 
 def _words(span: Span) -> list[str]:
@@ -76,8 +86,8 @@ def extract_entities(doc: Doc, article: Article) -> list[dict]:
                 "end_char": ent.end_char,
                 "sentence_index": max(bisect.bisect_right(starts, ent.start) - 1, 0),
                 "canonical": canon[i],
-                "entity_key": f"{ent.label_.lower()}:{slug(canon[i])}",
-                "source_component": "ruler" if ent.ent_id_ else "ner",
+                "entity_key": entity_key(ent.label_, canon[i]),
+                "source_component": "rule" if ent.kb_id_ else "ner",
             }
         )
     return rows

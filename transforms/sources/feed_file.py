@@ -50,6 +50,7 @@ def parse_feed(source: str, data: bytes) -> Iterator[Article | ErrorRecord]:
             raise SourceError("bad_feed", f"not a parseable RSS/Atom feed{detail}")
         raise SourceError("empty_feed", "the feed has no items")
     feed_language = parsed.feed.get("language")
+    broken = _xml_problem(parsed)
     for index, entry in enumerate(parsed.entries):
         link = entry.get("link")
         item_source = f"{source}#item{index}"
@@ -64,4 +65,16 @@ def parse_feed(source: str, data: bytes) -> Iterator[Article | ErrorRecord]:
                 language=entry.get("language") or feed_language,
             )
         except SourceError as exc:
+            if broken:  # the item is empty because the XML is broken: say so
+                exc = SourceError("bad_feed", f"malformed feed ({broken}); item has no text")
             yield error_from(item_source, exc, "parse", repr(dict(entry))[:2000])
+
+
+def _xml_problem(parsed: feedparser.FeedParserDict) -> str | None:
+    """The XML error feedparser recovered from, if any (encoding overrides are fine)."""
+    exc = parsed.get("bozo_exception")
+    if not parsed.get("bozo") or exc is None:
+        return None
+    if isinstance(exc, feedparser.CharacterEncodingOverride):
+        return None
+    return str(exc) or type(exc).__name__

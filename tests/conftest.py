@@ -1,0 +1,59 @@
+"""Shared fixtures: paths, a real S3 server, and running the CLI in-process."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyarrow.dataset as ds
+import pyarrow.fs as pafs
+import pytest
+
+from tests.s3server import start_s3_server
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SEED = SEEDS / "000_0a2d62a9830e133e.txt"
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    server = start_s3_server(tmp_path_factory.mktemp("seaweed"), "newsbeam-test", "s3cr3t-Key-42")
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def s3_env(s3_server, monkeypatch):
+    for key, value in s3_server.env().items():
+        monkeypatch.setenv(key, value)
+    return s3_server
+
+
+def s3_filesystem(server) -> pafs.S3FileSystem:
+    host = server.endpoint.split("://", 1)[1]
+    return pafs.S3FileSystem(
+        access_key=server.access_key,
+        secret_key=server.secret_key,
+        endpoint_override=host,
+        scheme="http",
+        region="us-east-1",
+        allow_bucket_creation=True,
+    )
+
+
+def read_table(root: str | Path, table: str, filesystem=None):
+    """A lake table as pyarrow, the way a downstream reader would open it."""
+    path = f"{root}/{table}"
+    fs = filesystem or pafs.LocalFileSystem()
+    if fs.get_file_info(path).type == pafs.FileType.NotFound:
+        return None
+    return ds.dataset(path, format="parquet", partitioning="hive", filesystem=fs).to_table()
+
+
+@pytest.fixture()
+def seed_dir(tmp_path) -> Path:
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    return folder

