@@ -63,7 +63,9 @@ def resolve(language: str, configured: dict[str, str] | None = None) -> Resoluti
         spec = configured[language]
         if is_installed(spec):
             return Resolution(language, spec, "configured")
-        return Resolution(language, None, "missing", f"configured pipeline {spec!r} is not installed")
+        return Resolution(
+            language, None, "missing", f"configured pipeline {spec!r} is not installed"
+        )
     for name in OFFICIAL.get(language, ()):
         if is_installed(name):
             return Resolution(language, name, "official")
@@ -101,4 +103,5 @@ def load(language: str, configured: dict[str, str] | None = None, rules: bool = 
 
 
 def model_label(nlp: Language) -> str:
-    return f"{nlp.meta.get('lang', '')}_{nlp.meta.get('name', 'pipeline')}-{nlp.meta.get('version', '')}"
+    meta = nlp.meta
+    return f"{meta.get('lang', '')}_{meta.get('name', 'pipeline')}-{meta.get('version', '')}"

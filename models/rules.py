@@ -70,9 +70,7 @@ def gazetteer_names(language: str) -> tuple[str, dict[str, str]]:
 
 def _country_translator(language: str):  # type: ignore[no-untyped-def]
     try:
-        translation = gettext.translation(
-            "iso3166-1", pycountry.LOCALES_DIR, languages=[language]
-        )
+        translation = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
     except OSError:
         return lambda name: name
     return translation.gettext

@@ -1,8 +1,8 @@
 """`newsbeam ingest`: files in, partitioned Parquet tables out, as one Beam batch job.
 
-    inputs -> ReadArticles -> DropDuplicates -> AnalyzeArticles -> rows
-    errors (every stage) ---------------------------------------> rows
-    rows -> DropKnownErrors -> WriteStagedTables; the driver then commits the run.
+inputs -> ReadArticles -> DropDuplicates -> AnalyzeArticles -> rows
+errors (every stage) ---------------------------------------> rows
+rows -> DropKnownErrors -> WriteStagedTables; the driver then commits the run.
 """
 
 from __future__ import annotations
@@ -91,9 +91,7 @@ def build(
     analysed = articles.kept | "AnalyzeArticles" >> AnalyzeArticles(config.models)
     input_errors = read["errors"] | "ErrorRows" >> beam.Map(error_row)
     rows = (analysed, input_errors) | "AllRows" >> beam.Flatten()
-    errors, others = rows | "SplitErrors" >> beam.Partition(
-        lambda row, _n: 0 if row[0] == "errors" else 1, 2
-    )
+    errors, others = rows | "SplitErrors" >> beam.Partition(_errors_first, 2)  # type: ignore[arg-type]
     new_errors = errors | "DropKnownErrors" >> SplitKnown(
         "errors",
         lambda row: row[2]["error_id"],
@@ -106,6 +104,10 @@ def build(
         | "RowsToWrite" >> beam.Flatten()
         | "WriteTables" >> WriteStagedTables(config.lake, run_id, config.num_shards)
     )
+
+
+def _errors_first(row: tuple, _partitions: int) -> int:
+    return 0 if row[0] == "errors" else 1
 
 
 def _counter(result: beam.runners.runner.PipelineResult, name: str) -> int:

@@ -10,18 +10,33 @@ SCHEMA = pa.schema(
     [
         col("article_id", pa.string(), "stable id: hash of the URL, else of title and text", False),
         col("run_id", pa.string(), "the run that wrote the row", False),
-        col("source", pa.string(), "file path (with #L12 for a JSONL line, #item3 for a feed item) or URL", False),
+        col(
+            "source",
+            pa.string(),
+            "file path (with #L12 for a JSONL line, #item3 for a feed item) or URL",
+            False,
+        ),
         col("url", pa.string(), "article URL when known"),
         col("title", pa.string(), "headline when known"),
         col("published_at", TIMESTAMP, "publication time, UTC"),
-        col("published_source", pa.string(), "where published_at came from: header, metadata, feed, none", False),
+        col(
+            "published_source",
+            pa.string(),
+            "where published_at came from: header, metadata, feed, none",
+            False,
+        ),
         col("language", pa.string(), "ISO 639-1 code"),
         col("language_source", pa.string(), "header, metadata, detected or none", False),
         col("text", pa.string(), "normalised article text (NFC, unified whitespace)", False),
         col("word_count", pa.int32(), "whitespace-separated words in text", False),
         col("char_count", pa.int32(), "characters in text", False),
         col("nlp_model", pa.string(), "spaCy pipeline that analysed it (name and version)"),
-        col("nlp_status", pa.string(), "ok, truncated (text longer than the NLP limit), or error", False),
+        col(
+            "nlp_status",
+            pa.string(),
+            "ok, truncated (text longer than the NLP limit), or error",
+            False,
+        ),
         col("ingested_at", TIMESTAMP, "when the run read it, UTC", False),
     ]
 )

@@ -73,7 +73,9 @@ def start_s3_server(data_dir: Path, access_key: str, secret_key: str) -> S3Serve
     env = {**os.environ, "AWS_ACCESS_KEY_ID": access_key, "AWS_SECRET_ACCESS_KEY": secret_key}
     log = open(data_dir / "weed.log", "wb")  # noqa: SIM115 (lives as long as the server)
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
-    server = S3Server(f"http://127.0.0.1:{ports['s3.port']}", access_key, secret_key, proc, data_dir)
+    server = S3Server(
+        f"http://127.0.0.1:{ports['s3.port']}", access_key, secret_key, proc, data_dir
+    )
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if proc.poll() is not None:

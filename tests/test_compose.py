@@ -32,7 +32,7 @@ def test_newsbeam_service_ingests_the_seeds_into_the_bucket():
 
 def test_env_names_match_what_the_code_reads():
     env = SERVICES["newsbeam"]["environment"]
-    assert CREDENTIAL_ENV <= set(env)
+    assert set(env) >= CREDENTIAL_ENV
     assert set(env) - CREDENTIAL_ENV <= set(ENDPOINT_ENV)
 
 

@@ -48,12 +48,18 @@ def test_jsonl_lines_are_separate_inputs():
     )
     ok, bad_json, no_text = parse_jsonl_file("a.jsonl", data)
     assert isinstance(ok, Article) and ok.published_at == datetime(2025, 8, 26, tzinfo=UTC)
-    assert (bad_json.kind, bad_json.source, bad_json.input_excerpt) == ("bad_json", "a.jsonl#L2", "{broken")
+    assert (bad_json.kind, bad_json.source, bad_json.input_excerpt) == (
+        "bad_json",
+        "a.jsonl#L2",
+        "{broken",
+    )
     assert no_text.kind == "no_text"
 
 
 def test_html_main_text_without_navigation():
-    body = "<p>" + "Die Außenminister berieten in Brüssel über die Lage in der Ukraine. " * 6 + "</p>"
+    body = (
+        "<p>" + "Die Außenminister berieten in Brüssel über die Lage in der Ukraine. " * 6 + "</p>"
+    )
     html = (
         "<html lang='de'><head><title>Beratung</title>"
         "<meta property='article:published_time' content='2025-08-26T08:00:00Z'></head>"
@@ -64,7 +70,9 @@ def test_html_main_text_without_navigation():
     assert article.title == "Beratung"
     assert article.text.startswith("Die Außenminister berieten")
     assert "Impressum" not in article.text and "Startseite" not in article.text
-    assert article.published_at is not None and article.published_at.date().isoformat() == "2025-08-26"
+    assert (
+        article.published_at is not None and article.published_at.date().isoformat() == "2025-08-26"
+    )
 
 
 def test_read_source_turns_every_failure_into_an_error_row(tmp_path):

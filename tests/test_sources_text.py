@@ -30,7 +30,7 @@ def test_text_starting_with_the_word_date_is_not_a_header():
 
 
 def test_same_text_gives_the_same_id_from_any_path():
-    data = " date 2025-08-26 Ein kurzer Text.".encode()
+    data = b" date 2025-08-26 Ein kurzer Text."
     (a,) = parse_text_file("/a/x.txt", data)
     (b,) = parse_text_file("/b/y.txt", data)
     assert a.article_id == b.article_id

@@ -11,6 +11,7 @@ fails before 1 leaves only `_staging/`, which readers never see.
 
 from __future__ import annotations
 
+import contextlib
 import posixpath
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -82,7 +83,5 @@ def recover(lake: Lake) -> list[str]:
 
 def abort_run(lake: Lake, run_id: str) -> None:
     """A failed run: drop what it staged (best effort; readers never saw it)."""
-    try:
+    with contextlib.suppress(OSError):
         lake.delete_dir(f"{STAGING_DIR}/{run_id}")
-    except OSError:
-        pass

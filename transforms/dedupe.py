@@ -94,5 +94,6 @@ class SplitKnown(beam.PTransform):
         return (
             {"new": new, "known": known}
             | "JoinWithLake" >> beam.CoGroupByKey()
-            | "KeepFirst" >> beam.ParDo(KeepFirstFn(self._name)).with_outputs(DUPLICATES, KNOWN, main="kept")
+            | "KeepFirst"
+            >> beam.ParDo(KeepFirstFn(self._name)).with_outputs(DUPLICATES, KNOWN, main="kept")
         )

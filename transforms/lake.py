@@ -120,7 +120,11 @@ class Lake:
                 writer.write_batch(batch)
 
     def read_parquet_column(self, rel: str, column: str) -> list:
-        return pq.read_table(self.path(rel), columns=[column], filesystem=self.fs).column(0).to_pylist()
+        return (
+            pq.read_table(self.path(rel), columns=[column], filesystem=self.fs)
+            .column(0)
+            .to_pylist()
+        )
 
     def parquet_rows(self, rel: str) -> int:
         with self.fs.open_input_file(self.path(rel)) as handle:

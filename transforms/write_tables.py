@@ -76,8 +76,7 @@ class WriteStagedTables(beam.PTransform):
         shards = self._num_shards
         return (
             rows
-            | "KeyByPartition"
-            >> beam.Map(lambda t: ((t[0], t[1], shard_of(t[2], shards)), t[2]))
+            | "KeyByPartition" >> beam.Map(lambda t: ((t[0], t[1], shard_of(t[2], shards)), t[2]))
             | "GroupByPartition" >> beam.GroupByKey()
             | "WriteParquet" >> beam.ParDo(WritePartitionFn(self._lake, self._run_id))
         )

@@ -45,8 +45,11 @@ def main() -> None:
         model = spacy.load(best)
         scores = model.evaluate(examples(model, run / "corpus" / "ner-test.spacy"))
         rows.append((share, len(subset), scores["ents_p"], scores["ents_r"], scores["ents_f"]))
-        print(f"share {share:4.2f}  sentences {len(subset):5d}  P {100 * scores['ents_p']:.1f}"
-              f"  R {100 * scores['ents_r']:.1f}  F {100 * scores['ents_f']:.1f}", flush=True)
+        print(
+            f"share {share:4.2f}  sentences {len(subset):5d}  P {100 * scores['ents_p']:.1f}"
+            f"  R {100 * scores['ents_r']:.1f}  F {100 * scores['ents_f']:.1f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

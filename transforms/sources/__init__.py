@@ -63,7 +63,9 @@ def read_source(path: str) -> Iterator[Article | ErrorRecord]:
     parser = PARSERS.get(Path(path).suffix.lower())
     if parser is None:
         known = ", ".join(sorted(PARSERS))
-        yield ErrorRecord(path, "read", "unsupported_format", f"unknown file type; use one of {known}")
+        yield ErrorRecord(
+            path, "read", "unsupported_format", f"unknown file type; use one of {known}"
+        )
         return
     try:
         size = os.path.getsize(path)

@@ -65,9 +65,9 @@ def parse_feed(source: str, data: bytes) -> Iterator[Article | ErrorRecord]:
                 language=entry.get("language") or feed_language,
             )
         except SourceError as exc:
-            if broken:  # the item is empty because the XML is broken: say so
-                exc = SourceError("bad_feed", f"malformed feed ({broken}); item has no text")
-            yield error_from(item_source, exc, "parse", repr(dict(entry))[:2000])
+            # An item left empty by broken XML: name the real cause.
+            reason = SourceError("bad_feed", f"malformed feed ({broken}); item has no text")
+            yield error_from(item_source, reason if broken else exc, "parse", repr(dict(entry)))
 
 
 def _xml_problem(parsed: feedparser.FeedParserDict) -> str | None:

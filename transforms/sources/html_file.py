@@ -12,21 +12,27 @@ from newsbeam.transforms.sources.common import SourceError, decode_text, make_ar
 
 def extract_html(source: str, html: str, url: str | None = None) -> Article:
     doc = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=False
+        html,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        as_dict=True,
     )
-    if doc is None or not (doc.text or "").strip():
+    if not isinstance(doc, dict) or not (doc.get("text") or "").strip():
         raise SourceError("no_main_text", "trafilatura found no main text in the HTML page")
-    text = doc.text
+    text: str = doc["text"]
+    title: str | None = doc.get("title")
     # trafilatura repeats the headline as the first line of the text.
-    if doc.title and text.startswith(doc.title):
-        text = text[len(doc.title) :].lstrip()
+    if title and text.startswith(title) and text[len(title) :].strip():
+        text = text[len(title) :].lstrip()
     return make_article(
         source,
-        text or doc.text,
-        title=doc.title,
-        url=url or doc.url,
-        published=doc.date,
-        language=doc.language,
+        text,
+        title=title,
+        url=url or doc.get("url"),
+        published=doc.get("date"),
+        language=doc.get("language"),
     )
 
 

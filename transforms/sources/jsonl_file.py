@@ -16,7 +16,9 @@ def parse_jsonl_line(source: str, line: str) -> Article:
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise SourceError("bad_json", f"not a JSON object: {exc.msg} at column {exc.colno}") from exc
+        raise SourceError(
+            "bad_json", f"not a JSON object: {exc.msg} at column {exc.colno}"
+        ) from exc
     if not isinstance(obj, dict):
         raise SourceError("bad_json", f"expected a JSON object, got {type(obj).__name__}")
     text = next((obj[k] for k in TEXT_KEYS if isinstance(obj.get(k), str)), None)

