@@ -22,7 +22,11 @@ GERMEVAL_LABELS = {"PER": "PER", "LOC": "LOC", "ORG": "ORG", "OTH": "MISC"}
 # Sentence counts taken from the head of the GermEval and UD-GSD dev files.
 NER_DEV_TRAIN = 700  # dev[:700] is added to training
 NER_DEV_SELECT = 400  # dev[700:1100] selects the checkpoint; dev[1100:] is the test
-UD_DEV_SELECT = 200  # gsd-dev[:200] selects; gsd-dev[200:] is the test
+UD_DEV_SELECT = 20  # docs of gsd-dev[:20] select; the rest is the test
+
+# UD sentences are grouped into documents of this many, so that the parser
+# learns where one sentence ends and the next begins (one per doc teaches nothing).
+UD_SENTS_PER_DOC = 10
 
 NO_SPACE_BEFORE = set(",.;:!?)]}“'\"%")
 NO_SPACE_AFTER = set("([{„‚")
@@ -83,9 +87,9 @@ def germeval_docs(path: Path, vocab: Vocab) -> list[Doc]:
 
 
 def ud_docs(path: Path) -> list[Doc]:
-    """One Doc per sentence, multi-word tokens merged (spaCy tokenizes "zum" whole)."""
+    """Docs of UD_SENTS_PER_DOC sentences, multi-word tokens merged ("zum" stays whole)."""
     text = path.read_text(encoding="utf-8")
-    return list(conllu_to_docs(text, n_sents=1, merge_subtokens=True, no_print=True))
+    return list(conllu_to_docs(text, n_sents=UD_SENTS_PER_DOC, merge_subtokens=True, no_print=True))
 
 
 def build_corpora(corpus_dir: Path, out_dir: Path) -> dict[str, int]:

@@ -31,6 +31,7 @@ _LATIN_NAME = re.compile(r"^[A-ZÄÖÜ][\w\-'. ]+$")
 
 GAZETTEER = "newsbeam_gazetteer"
 TITLE_PERSON = "newsbeam_title_person"
+PARAGRAPHS = "newsbeam_paragraphs"
 
 
 @lru_cache(maxsize=8)
@@ -157,8 +158,20 @@ class Gazetteer:
         return doc
 
 
+@Language.component(PARAGRAPHS)
+def paragraph_boundaries(doc: Doc) -> Doc:
+    """A line break ends a sentence: sub-headings have no full stop to tell the parser."""
+    for token in doc[1:]:
+        if doc[token.i - 1].is_space and "\n" in doc[token.i - 1].text:
+            token.is_sent_start = True
+    return doc
+
+
 def add_news_rules(nlp: Language, language: str) -> None:
-    """Add the gazetteer and the title-person rule after the statistical NER."""
+    """Paragraph boundaries before the parser; gazetteer and title rule after the NER."""
+    if PARAGRAPHS not in nlp.pipe_names:
+        first = next((p for p in ("parser", "senter") if p in nlp.pipe_names), None)
+        nlp.add_pipe(PARAGRAPHS, before=first) if first else nlp.add_pipe(PARAGRAPHS)
     after = "ner" if "ner" in nlp.pipe_names else None
     if load_lexicon(language, "countries") and GAZETTEER not in nlp.pipe_names:
         nlp.add_pipe(GAZETTEER, after=after, config={"language": language})

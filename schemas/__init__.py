@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from newsbeam.schemas import articles, entities, errors
+from newsbeam.schemas import articles, entities, errors, events, persons, places, quotes, timex
 
-TABLES: dict[str, pa.Schema] = {m.NAME: m.SCHEMA for m in (articles, entities, errors)}
+TABLES: dict[str, pa.Schema] = {
+    m.NAME: m.SCHEMA for m in (articles, entities, persons, quotes, timex, places, events, errors)
+}
 
 # Rows partition by the article's publication date; errors by the day they occurred.
 PARTITION_COLUMN = "date"

@@ -1,0 +1,28 @@
+"""The `timex` table: time expressions normalised against the publication date."""
+
+import pyarrow as pa
+
+from newsbeam.schemas._fields import col
+
+NAME = "timex"
+
+SCHEMA = pa.schema(
+    [
+        col("article_id", pa.string(), "article the expression is in", False),
+        col("run_id", pa.string(), "the run that wrote the row", False),
+        col("text", pa.string(), "the expression as written (am Montag)", False),
+        col("type", pa.string(), "TIMEX3 type: DATE, TIME or DURATION", False),
+        col(
+            "value",
+            pa.string(),
+            "ISO 8601 / TIMEX3 value: 2025-08-25, 2025-W34, 2025-08, P3Y",
+            False,
+        ),
+        col("modifier", pa.string(), "TIMEX3 mod: START, MID, END"),
+        col("anchor", pa.date32(), "the date relative expressions were resolved against", False),
+        col("anchor_source", pa.string(), "published, fetched or run_date", False),
+        col("start_char", pa.int32(), "offset in articles.text", False),
+        col("end_char", pa.int32(), "offset after the expression", False),
+        col("sentence_index", pa.int32(), "sentence of the expression", False),
+    ]
+)

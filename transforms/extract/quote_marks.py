@@ -1,0 +1,41 @@
+"""Where the quotations are: pairs of quote marks, from the language's speech lexicon."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from newsbeam.transforms.lexicon import load_lexicon
+
+# A "quote" longer than this is an unpaired mark, not a quotation.
+MAX_QUOTE_CHARS = 3_000
+
+
+@lru_cache(maxsize=8)
+def _marks(language: str) -> dict[str, tuple[str, ...]]:
+    marks = load_lexicon(language, "speech").get("quote_marks") or {'"': ['"']}
+    return {opening: tuple(closers) for opening, closers in marks.items()}
+
+
+def quote_spans(text: str, language: str) -> list[tuple[int, int]]:
+    """(start, end) character offsets of each quotation's content, marks excluded.
+
+    Scans left to right: an opening mark pairs with the nearest closing mark it
+    allows; nested quotes (‚…‘ inside „…“) stay inside the outer one.
+    """
+    marks = _marks(language)
+    spans = []
+    i = 0
+    while i < len(text):
+        closers = marks.get(text[i])
+        if closers is None:
+            i += 1
+            continue
+        ends = [j for c in closers if (j := text.find(c, i + 1)) != -1]
+        end = min(ends, default=-1)
+        if end == -1 or end - i > MAX_QUOTE_CHARS or "\n\n" in text[i:end]:
+            i += 1
+            continue
+        if end > i + 1:
+            spans.append((i + 1, end))
+        i = end + 1
+    return spans
