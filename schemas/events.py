@@ -21,7 +21,7 @@ SCHEMA = pa.schema(
         col("actor_key", pa.string(), "entity_key of the actor when it is a known entity"),
         col("target", pa.string(), "whom it is done to (one row per target)"),
         col("target_key", pa.string(), "entity_key of the target when it is a known entity"),
-        col("date", pa.string(), "TIMEX3 value of the event's date", False),
+        col("event_date", pa.string(), "TIMEX3 value of the event's date", False),
         col("date_modifier", pa.string(), "START, MID, END"),
         col(
             "date_source",

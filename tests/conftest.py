@@ -57,3 +57,25 @@ def seed_dir(tmp_path) -> Path:
     folder.mkdir()
     shutil.copy(SEED, folder / SEED.name)
     return folder
+
+
+@pytest.fixture(scope="session")
+def nlp_de():
+    from newsbeam.models import registry
+
+    return registry.load("de")
+
+
+@pytest.fixture(scope="session")
+def nlp_en():
+    from newsbeam.models import registry
+
+    return registry.load("en")
+
+
+def analyse(nlp, text, language, published="2025-08-26"):
+    """(doc, article) for a text, as the NLP step would hand them to an extractor."""
+    from newsbeam.transforms.sources.common import make_article
+
+    article = make_article("test.txt", text, published=published, language=language)
+    return nlp(article.text), article

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 import pyarrow as pa
 import pytest
 
-from newsbeam.schemas import TABLES, missing_required
+from newsbeam.schemas import PARTITION_COLUMN, TABLES, missing_required
 from newsbeam.schemas._fields import docs
 from newsbeam.transforms.records import Article, ErrorRecord
 from newsbeam.transforms.rows import article_row, error_row
@@ -53,3 +53,10 @@ def test_error_ids_are_stable_and_distinguish_inputs():
     b = ErrorRecord("x.jsonl#L2", "parse", "bad_json", "other wording", "{broken")
     c = ErrorRecord("x.jsonl#L3", "parse", "bad_json", "m", "{broken")
     assert a.error_id == b.error_id != c.error_id
+
+
+@pytest.mark.parametrize("table", sorted(TABLES))
+def test_no_column_is_shadowed_by_the_partition_column(table):
+    # Hive readers (DuckDB, pyarrow) put the partition value in `date`: a column of
+    # that name inside the files would be silently replaced by it.
+    assert PARTITION_COLUMN not in TABLES[table].names

@@ -27,6 +27,7 @@ PREP_DEPS = {"obl", "obl:arg", "nmod", "prep", "pobj", "obl:tmod", "mo", "op"}
 ENTITY_LABELS = {"PER", "PERSON", "LOC", "GPE", "ORG", "NORP", "MISC"}
 MAX_TARGETS = 4
 # A named entity inside a place phrase ("agreement in Oslo") is not the participant.
+PLACE_PREPOSITIONS = {"in", "im", "at", "nach"}
 LOCATIVE = {"in", "im", "at", "on", "nach", "bei", "during", "während"}
 
 
@@ -213,13 +214,12 @@ class EventReader:
         return self.anchor.isoformat(), None, "published"
 
     def where(self, token: Token) -> Party | None:
-        for child in token.subtree:
-            if child.ent_type_ in ("LOC", "GPE") and child.ent_iob_ == "B":
-                if any(c.lower_ in ("in", "im", "at", "nach") for c in child.children) or (
-                    child.i > 0 and self.doc[child.i - 1].lower_ in ("in", "im", "at")
-                ):
-                    ent = next(e for e in self.doc.ents if e.start == child.i)
-                    return Party(ent.text, entity_key(ent.label_, ent.text))
+        """A place the clause puts the event in: "in Alaska", "in Oslo"."""
+        for ent in self.doc.ents:
+            if ent.label_ not in ("LOC", "GPE") or ent.start == 0:
+                continue
+            if ent.root in token.subtree and self.doc[ent.start - 1].lower_ in PLACE_PREPOSITIONS:
+                return Party(ent.text, entity_key(ent.label_, ent.text))
         return None
 
     def negated(self, token: Token) -> bool:
@@ -237,17 +237,26 @@ class EventReader:
         return None
 
     # -- triggers -------------------------------------------------------------------
+    @staticmethod
+    def is_verb(token: Token) -> bool:
+        """Verbs, and participles the small tagger calls ADJ ("telefonierte"), not attributes."""
+        return token.pos_ in ("VERB", "AUX") or (token.pos_ == "ADJ" and token.dep_ != "amod")
+
     def in_question(self, trigger: Token) -> bool:
         """ "Auf die Frage, weshalb Putin zögere, sich ... zu treffen": not an event."""
         questions = QUESTION_WORDS.get(self.language, set())
-        return any(node.left_edge.lower_ in questions for node in [trigger, *trigger.ancestors])
+        for node in [trigger, *trigger.ancestors]:
+            first = next((t for t in node.subtree if not t.is_punct), node)
+            if first.lower_ in questions:
+                return True
+        return False
 
     def events(self) -> list[dict]:
         rows: list[dict] = []
         for token in self.doc:
             if self.in_question(token):
                 continue
-            if token.pos_ in ("VERB", "AUX") and (spec := self.lex["verbs"].get(verb_lemma(token))):
+            if self.is_verb(token) and (spec := self.lex["verbs"].get(verb_lemma(token))):
                 rows += self._rows(token, token, spec, self.subject(token), trigger_kind="verb")
             elif token.pos_ in ("NOUN", "PROPN") and (
                 spec := self.lex["nouns"].get(token.lemma_.lower())
@@ -265,7 +274,7 @@ class EventReader:
         if noun.dep_ in OBJECT_DEPS["obj"] and noun.head.lemma_ in self.lex["light"]:
             return self.subject(noun.head)
         for child in noun.children:
-            if child.dep_ in ("det:poss", "poss") or "Yes" in child.morph.get("Poss"):
+            if child.dep_ in ("det:poss", "poss") or "Yes" in child.morph.get("Poss", []):
                 person = self.people.last_person_before(child.i)
                 if person is not None:
                     return [Party(person.name, person.key)]
@@ -274,7 +283,7 @@ class EventReader:
     def _rows(
         self, trigger: Token, clause: Token, spec: dict, actors: list[Party], trigger_kind: str
     ) -> list[dict]:
-        targets = self.targets(trigger, spec.get("target", [])) or [None]
+        targets: list[Party | None] = [*self.targets(trigger, spec.get("target", []))] or [None]
         date, modifier, date_source = self.when(clause)
         place = self.where(clause)
         claimed = self.claimed_by(trigger)
@@ -299,7 +308,7 @@ class EventReader:
                     "actor_key": actor.key,
                     "target": target.name if target else None,
                     "target_key": target.key if target else None,
-                    "date": date,
+                    "event_date": date,
                     "date_modifier": modifier,
                     "date_source": date_source,
                     "place": place.name if place else None,

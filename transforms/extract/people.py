@@ -155,7 +155,8 @@ class ArticlePeople:
         if token.i in self.by_token:
             return self.by_token[token.i]
         stem = self.title_stem(token.text)
-        if stem and "Plur" not in token.morph.get("Number") and token.tag_ not in ("NNS", "NNPS"):
+        plural = "Plur" in token.morph.get("Number", []) or token.tag_ in ("NNS", "NNPS")
+        if stem and not plural:  # "die Außenminister" are several people
             return self._by_role(token, stem)
         if token.lower_ in self.pronouns and token.pos_ == "PRON":
             return self.last_person_before(token.i)
@@ -198,6 +199,8 @@ class ArticlePeople:
                 continue
             if i in self.by_token:
                 return self.by_token[i]
+            if self.doc[i].pos_ == "PROPN" and (named := self.by_surname(self.doc[i].text)):
+                return named
             stem = self.title_stem(self.doc[i].text)
             if stem:
                 person = self._by_role(self.doc[i], stem)

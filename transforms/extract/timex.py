@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -32,7 +33,7 @@ class Timex:
     end: int
 
 
-def _alternation(words: object) -> str:
+def _alternation(words: Iterable[object]) -> str:
     return "|".join(sorted((re.escape(str(w)) for w in words), key=len, reverse=True))
 
 
@@ -87,7 +88,7 @@ def rules(language: str) -> Rules | None:
             rf"(?:\s+(?P<y>\d{{4}}))?\b",
             flags,
         ),
-        relative_day=re.compile(rf"\b(?P<rel>{_alternation(lex['relative_days'])})\b"),
+        relative_day=re.compile(rf"\b(?P<rel>{_alternation(lex['relative_days'])})\b", flags),
         week=[(re.compile(rf"\b(?:{p})\b", flags), off) for p, off in lex["week_phrases"].items()],
         year=[(re.compile(rf"\b(?:{p})\b", flags), off) for p, off in lex["year_phrases"].items()],
         ago=re.compile(
@@ -189,7 +190,9 @@ def find_timexes(text: str, language: str, anchor: date) -> list[Timex]:
     for m in r.weekday.finditer(text):
         add(m, "DATE", _weekday(m, lex, anchor))
     for m in r.relative_day.finditer(text):
-        offset = lex["relative_days"][m.group("rel")]
+        if _is_noun_homograph(m, text, language):
+            continue
+        offset = lex["relative_days"][m.group("rel").lower()]
         add(m, "DATE", (anchor + timedelta(days=offset)).isoformat())
     for pattern, offset in r.week:
         for m in pattern.finditer(text):
@@ -220,6 +223,15 @@ def find_timexes(text: str, language: str, anchor: date) -> list[Timex]:
             if hour < 24 and minute < 60:
                 add(m, "TIME", f"{anchor.isoformat()}T{hour:02d}:{minute:02d}")
     return _longest_first(found)
+
+
+def _is_noun_homograph(m: re.Match[str], text: str, language: str) -> bool:
+    """German "Morgen" (morning) is not "morgen" (tomorrow) unless it starts a sentence."""
+    word = m.group(0)
+    if language != "de" or word != "Morgen":
+        return False
+    before = text[: m.start()].rstrip()
+    return bool(before) and before[-1] not in ".!?:\n"
 
 
 def _longest_first(found: list[Timex]) -> list[Timex]:
