@@ -11,14 +11,10 @@ from newsbeam.transforms.sources.common import SourceError, decode_text, make_ar
 
 
 def extract_html(source: str, html: str, url: str | None = None) -> Article:
-    doc = trafilatura.bare_extraction(
-        html,
-        url=url,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=False,
-        as_dict=True,
+    extracted = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False, include_tables=False
     )
+    doc = extracted if extracted is None or isinstance(extracted, dict) else extracted.as_dict()
     if not isinstance(doc, dict) or not (doc.get("text") or "").strip():
         raise SourceError("no_main_text", "trafilatura found no main text in the HTML page")
     text: str = doc["text"]
