@@ -19,6 +19,7 @@ class _QuietBeamImports(logging.Filter):
 logging.getLogger().addFilter(_QuietBeamImports())
 
 from newsbeam.pipelines import ingest  # noqa: E402  (after the filter, so imports stay quiet)
+from newsbeam.pipelines.tick import TickConfig, run_tick  # noqa: E402
 from newsbeam.transforms.lake import LakeConfig  # noqa: E402
 
 DEFAULT_LAKE = "./lake"
@@ -52,6 +53,13 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--models-file", help="YAML file mapping languages to pipelines")
 
 
+def add_feed_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--per-host", type=int, default=2, help="article requests at once per host")
+    parser.add_argument(
+        "--delay", type=float, default=0.5, help="seconds between requests per host"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsbeam", description="News to tables with Beam.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log Beam's progress")
@@ -75,7 +83,34 @@ def build_parser() -> argparse.ArgumentParser:
         help="DirectRunner worker processes (0: Beam's default, in-process)",
     )
     ing.add_argument("--shards", type=int, default=2, help="files per table and date")
+    ing.add_argument(
+        "--once",
+        action="store_true",
+        help="SOURCES are feed lists (.txt of URLs, .yaml, .opml): poll them once (one tick)",
+    )
+    add_feed_options(ing)
     add_model_options(ing)
+
+    sched = sub.add_parser("schedule", help="poll feed lists every interval, one tick at a time")
+    sched.add_argument("feed_lists", nargs="+", help="feed lists (.txt of URLs, .yaml, .opml)")
+    sched.add_argument("--every", default="15m", help="interval: 90s, 15m, 1h")
+    sched.add_argument("--output", default=DEFAULT_LAKE, help="lake: folder or s3://bucket/prefix")
+    sched.add_argument("--s3-endpoint", help="S3 endpoint URL for MinIO etc.")
+    sched.add_argument("--max-ticks", type=int, default=0, help="stop after N ticks (0: never)")
+    sched.add_argument(
+        "--if-locked",
+        choices=["wait", "exit"],
+        default="wait",
+        help="when another scheduler holds the lake: wait for it, or exit with status 3",
+    )
+    sched.add_argument("--workers", type=int, default=0, help="DirectRunner worker processes")
+    add_feed_options(sched)
+    add_model_options(sched)
+
+    feeds = sub.add_parser("feeds", help="feed list tools")
+    feeds_sub = feeds.add_subparsers(dest="action", required=True)
+    check = feeds_sub.add_parser("check", help="validate a feed list and say what is wrong where")
+    check.add_argument("file")
 
     models = sub.add_parser("models", help="show which spaCy pipeline serves each language")
     add_model_options(models)
@@ -102,7 +137,22 @@ def direct_runner_args(workers: int, beam_args: list[str]) -> list[str]:
     ]
 
 
+def tick_config(args: argparse.Namespace, sources: list[str], beam_args: list[str]) -> TickConfig:
+    return TickConfig(
+        feed_lists=sources,
+        lake=LakeConfig(args.output, s3_endpoint=args.s3_endpoint),
+        models=parse_models(args.model, args.models_file),
+        beam_args=direct_runner_args(args.workers, beam_args),
+        per_host=args.per_host,
+        delay_s=args.delay,
+    )
+
+
 def cmd_ingest(args: argparse.Namespace, beam_args: list[str]) -> int:
+    if args.once:
+        summary = run_tick(tick_config(args, args.sources, beam_args))
+        print(summary.line())
+        return 0
     config = ingest.IngestConfig(
         sources=args.sources,
         lake=LakeConfig(args.output, s3_endpoint=args.s3_endpoint),
@@ -113,6 +163,28 @@ def cmd_ingest(args: argparse.Namespace, beam_args: list[str]) -> int:
     summary = ingest.run(config)
     print(summary.render())
     return 0 if summary.balanced else 1
+
+
+def cmd_schedule(args: argparse.Namespace, beam_args: list[str]) -> int:
+    from newsbeam.pipelines.schedule import schedule
+    from newsbeam.transforms.feeds.feedlist import parse_interval
+
+    config = tick_config(args, args.feed_lists, beam_args)
+    return schedule(config, parse_interval(args.every), args.max_ticks, args.if_locked)
+
+
+def cmd_feeds(args: argparse.Namespace) -> int:
+    from newsbeam.transforms.feeds.feedlist import load_feed_list
+
+    loaded = load_feed_list(args.file)
+    for problem in loaded.problems:
+        print(f"{args.file}: {problem}")
+    enabled = sum(f.enabled for f in loaded.feeds)
+    print(
+        f"{args.file}: {len(loaded.feeds)} feeds ({enabled} enabled), "
+        f"{len(loaded.problems)} problems"
+    )
+    return 1 if loaded.problems else 0
 
 
 def cmd_models(args: argparse.Namespace) -> int:
@@ -153,12 +225,16 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
     if args.command == "ingest":
         return cmd_ingest(args, extra)
+    if args.command == "schedule":
+        return cmd_schedule(args, extra)
     if extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "models":
         return cmd_models(args)
     if args.command == "model":
         return cmd_model(args)
+    if args.command == "feeds":
+        return cmd_feeds(args)
     return 2
 
 

@@ -20,7 +20,7 @@ from newsbeam.transforms.dedupe import SplitKnown
 from newsbeam.transforms.lake import Lake, LakeConfig
 from newsbeam.transforms.nlp import AnalyzeArticles
 from newsbeam.transforms.read import ReadArticles
-from newsbeam.transforms.rows import error_row
+from newsbeam.transforms.rows import duplicate_row, error_row
 from newsbeam.transforms.sources import expand_sources
 from newsbeam.transforms.write_tables import WriteStagedTables
 
@@ -90,7 +90,10 @@ def build(
     )
     analysed = articles.kept | "AnalyzeArticles" >> AnalyzeArticles(config.models)
     input_errors = read["errors"] | "ErrorRows" >> beam.Map(error_row)
-    rows = (analysed, input_errors) | "AllRows" >> beam.Flatten()
+    duplicates = articles.duplicates | "DuplicateRows" >> beam.MapTuple(
+        lambda article, kept_id: duplicate_row(article, kept_id, "same_id")
+    )
+    rows = (analysed, input_errors, duplicates) | "AllRows" >> beam.Flatten()
     errors, others = rows | "SplitErrors" >> beam.Partition(_errors_first, 2)  # type: ignore[arg-type]
     new_errors = errors | "DropKnownErrors" >> SplitKnown(
         "errors",

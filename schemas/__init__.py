@@ -4,11 +4,29 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from newsbeam.schemas import articles, entities, errors, events, persons, places, quotes, timex
+from newsbeam.schemas import (
+    articles,
+    duplicates,
+    entities,
+    errors,
+    events,
+    feeds,
+    minhash,
+    persons,
+    places,
+    quotes,
+    timex,
+)
 
 TABLES: dict[str, pa.Schema] = {
-    m.NAME: m.SCHEMA for m in (articles, entities, persons, quotes, timex, places, events, errors)
-}
+    m.NAME: m.SCHEMA
+    for m in (
+        articles, entities, persons, quotes, timex, places, events, errors, duplicates, feeds,
+        minhash,
+    )
+}  # fmt: skip
+# Tables whose names start with "_" are internal state: readers skip them.
+PUBLIC_TABLES = [name for name in TABLES if not name.startswith("_")]
 
 # Rows partition by the article's publication date; errors by the day they occurred.
 PARTITION_COLUMN = "date"

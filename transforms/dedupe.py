@@ -18,8 +18,8 @@ DUPLICATES = "duplicates"
 KNOWN = "known"
 
 
-class ReadColumnFn(beam.DoFn):
-    """Parquet file path in the lake -> the values of one column."""
+class ReadKeysFn(beam.DoFn):
+    """Parquet file path in the lake -> (key column, article_id) pairs, nulls skipped."""
 
     def __init__(self, lake: LakeConfig, column: str) -> None:
         self._lake_config = lake
@@ -28,15 +28,24 @@ class ReadColumnFn(beam.DoFn):
     def setup(self) -> None:
         self._lake = Lake(self._lake_config)
 
-    def process(self, rel_path: str) -> Iterator[str]:
-        yield from self._lake.read_parquet_column(rel_path, self._column)
+    def process(self, rel_path: str) -> Iterator[tuple[str, str]]:
+        keys = self._lake.read_parquet_column(rel_path, self._column)
+        ids = (
+            keys
+            if self._column == "article_id"
+            else self._lake.read_parquet_column(rel_path, "article_id")
+        )
+        yield from ((k, i) for k, i in zip(keys, ids, strict=True) if k is not None)
 
 
 class KeepFirstFn(beam.DoFn):
-    """Per key: drop everything if the lake has it, else keep one and count the rest."""
+    """Per key: if the lake has it, every record goes to `known` (with the lake's
+    article_id); else the first is kept and the rest go to `duplicates` (with the
+    kept one's id)."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, id_of: Callable[[Any], str]) -> None:
         self._name = name
+        self._id_of = id_of
 
     def process(self, element: tuple[str, dict[str, list]]) -> Iterator[Any]:
         _key, groups = element
@@ -47,12 +56,13 @@ class KeepFirstFn(beam.DoFn):
         if groups["known"]:
             counter("newsbeam", f"{self._name}_known").inc(len(records))
             for record in records:
-                yield pvalue.TaggedOutput(KNOWN, record)
+                yield pvalue.TaggedOutput(KNOWN, (record, min(groups["known"], key=str)))
             return
         yield records[0]
         counter("newsbeam", f"{self._name}_duplicates").inc(len(records) - 1)
+        kept_id = self._id_of(records[0])
         for record in records[1:]:
-            yield pvalue.TaggedOutput(DUPLICATES, record)
+            yield pvalue.TaggedOutput(DUPLICATES, (record, kept_id))
 
 
 def _order(record: Any) -> str:
@@ -61,7 +71,8 @@ def _order(record: Any) -> str:
 
 
 class SplitKnown(beam.PTransform):
-    """Records -> main: first new record per key; `duplicates`; `known` (already in lake).
+    """Records -> `kept`: the first new record per key; `duplicates` and `known`
+    (already in the lake): (record, article_id it repeats) pairs.
 
     `known_files` are the lake's Parquet files whose `column` holds the keys that
     earlier runs wrote (listed by the driver, read by the workers).
@@ -74,10 +85,12 @@ class SplitKnown(beam.PTransform):
         lake: LakeConfig,
         known_files: list[str],
         column: str,
+        id_of: Callable[[Any], str] | None = None,
     ) -> None:
         super().__init__()
         self._name = name
         self._key = key
+        self._id_of = id_of or key
         self._lake = lake
         self._known_files = known_files
         self._column = column
@@ -88,12 +101,13 @@ class SplitKnown(beam.PTransform):
         known = (
             records.pipeline
             | "ListKnownFiles" >> beam.Create(self._known_files)
-            | "ReadKnownKeys" >> beam.ParDo(ReadColumnFn(self._lake, self._column))
-            | "KeyKnown" >> beam.Map(lambda k: (k, True))
+            | "ReadKnownKeys" >> beam.ParDo(ReadKeysFn(self._lake, self._column))
         )
         return (
             {"new": new, "known": known}
             | "JoinWithLake" >> beam.CoGroupByKey()
             | "KeepFirst"
-            >> beam.ParDo(KeepFirstFn(self._name)).with_outputs(DUPLICATES, KNOWN, main="kept")
+            >> beam.ParDo(KeepFirstFn(self._name, self._id_of)).with_outputs(
+                DUPLICATES, KNOWN, main="kept"
+            )
         )

@@ -32,6 +32,15 @@ class Article:
     language: str | None = None
     language_source: str = "none"  # header | metadata | detected | none
     fetched_at: datetime | None = None
+    canonical_url: str | None = None
+    authors: str | None = None
+    text_source: str = "file"  # file | page | feed_summary
+    feed_url: str | None = None
+
+    @property
+    def content_hash(self) -> str:
+        """Same words in the same order -> same hash (case and spacing ignored)."""
+        return stable_id("content", " ".join(self.text.casefold().split()))
 
     def replace(self, **changes: object) -> Article:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

@@ -21,12 +21,17 @@ def article_row(article: Article, nlp_status: str, nlp_model: str | None) -> Tab
         "article_id": article.article_id,
         "source": article.source,
         "url": article.url,
+        "canonical_url": article.canonical_url,
+        "feed_url": article.feed_url,
         "title": article.title,
         "published_at": article.published_at,
         "published_source": article.published_source,
         "language": article.language,
         "language_source": article.language_source,
         "text": article.text,
+        "text_source": article.text_source,
+        "content_hash": article.content_hash,
+        "authors": article.authors,
         "word_count": len(article.text.split()),
         "char_count": len(article.text),
         "nlp_model": nlp_model,
@@ -54,3 +59,20 @@ def error_row(error: ErrorRecord) -> TableRow:
         "occurred_at": now,
     }
     return "errors", now.date().isoformat(), row
+
+
+def duplicate_row(
+    article: Article, duplicate_of: str, reason: str, similarity: float | None = None
+) -> TableRow:
+    now = datetime.now(UTC)
+    row = {
+        "article_id": article.article_id,
+        "duplicate_of": duplicate_of,
+        "reason": reason,
+        "similarity": similarity,
+        "source": article.source,
+        "title": article.title,
+        "feed_url": article.feed_url,
+        "detected_at": now,
+    }
+    return "duplicates", now.date().isoformat(), row

@@ -231,17 +231,16 @@ def _quotes(doc: Doc, article: Article) -> list[dict]:
     people = people_of(doc, article.language or doc.lang_)
     direct = direct_quotes(doc, article, people)
     rows = list(direct)
-    # Reported speech without its own cue continues the last attributed speaker.
-    last = Speaker(None, None)
-    indirect = indirect_speech(doc, article, people, last)
-    for row in indirect:
+    # Reported speech without its own cue: the speaker of a quote that it introduces
+    # ("... seien sich einig: „…“, schrieb Wadephul"), else the last speaker before it.
+    for row in indirect_speech(doc, article, people, Speaker(None, None)):
         if row["speaker"] is None:
-            earlier = [q for q in rows if q["end_char"] <= row["start_char"] and q["speaker"]]
-            if earlier:
-                row["speaker"], row["speaker_key"] = (
-                    earlier[-1]["speaker"],
-                    earlier[-1]["speaker_key"],
-                )
+            gap = [(q["start_char"] - row["end_char"], q) for q in direct if q["speaker"]]
+            after = [q for distance, q in gap if 0 <= distance <= 4]
+            before = [q for q in direct if q["end_char"] <= row["start_char"] and q["speaker"]]
+            source = after[0] if after else max(before, key=lambda q: q["end_char"], default=None)
+            if source is not None:
+                row["speaker"], row["speaker_key"] = source["speaker"], source["speaker_key"]
         rows.append(row)
     rows.sort(key=lambda r: r["start_char"])
     return rows

@@ -1,0 +1,170 @@
+"""HTTP for feeds and article pages: bounded in time, size, redirects and retries.
+
+httpx does the protocol; this module adds the politeness and the limits: a
+clear User-Agent, a cap on the body size (read as a stream, so an endless body
+costs at most the cap), a redirect limit, and retries with backoff on 429 and
+5xx that honour Retry-After (up to a bound, so one server cannot stall a tick).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import httpx
+
+import newsbeam
+
+USER_AGENT = (
+    f"newsbeam/{newsbeam.__version__} (+https://github.com/newsbeam/newsbeam; news-to-tables bot)"
+)
+# Limits, each a trade between patience with slow servers and a tick's length.
+CONNECT_TIMEOUT_S = 5.0
+READ_TIMEOUT_S = 15.0
+MAX_BODY_BYTES = 10 * 1024 * 1024  # a feed or page larger than this is refused
+MAX_REDIRECTS = 5
+MAX_ATTEMPTS = 3  # first try + 2 retries on 429/5xx/connection errors
+MAX_RETRY_WAIT_S = 30.0  # a longer Retry-After is not waited for: the item fails
+BACKOFF_BASE_S = 0.5
+RETRY_STATUSES = {429, 500, 502, 503, 504}
+
+
+@dataclass(frozen=True)
+class HttpLimits:
+    """The limits above, picklable so that DoFns build their clients with them."""
+
+    timeout_s: float = READ_TIMEOUT_S
+    max_bytes: int = MAX_BODY_BYTES
+    max_attempts: int = MAX_ATTEMPTS
+    max_retry_wait_s: float = MAX_RETRY_WAIT_S
+
+    def client(self) -> PoliteClient:
+        return PoliteClient(
+            self.max_bytes, self.timeout_s, self.max_attempts, self.max_retry_wait_s
+        )
+
+
+class FetchError(Exception):
+    """A fetch that failed for good; `kind` goes to the errors/feeds tables."""
+
+    def __init__(self, kind: str, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.status = status
+
+
+@dataclass
+class Fetched:
+    url: str  # after redirects
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    elapsed_s: float
+    attempts: int = 1
+    waited_s: float = 0.0
+    history: list[str] = field(default_factory=list)
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """Retry-After as seconds: either delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class PoliteClient:
+    def __init__(
+        self,
+        max_bytes: int = MAX_BODY_BYTES,
+        timeout_s: float = READ_TIMEOUT_S,
+        max_attempts: int = MAX_ATTEMPTS,
+        max_retry_wait_s: float = MAX_RETRY_WAIT_S,
+        sleep=time.sleep,  # type: ignore[no-untyped-def]
+    ) -> None:
+        self.max_bytes = max_bytes
+        self.max_attempts = max_attempts
+        self.max_retry_wait_s = max_retry_wait_s
+        self._sleep = sleep
+        self._client = httpx.Client(
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+            timeout=httpx.Timeout(timeout_s, connect=CONNECT_TIMEOUT_S),
+            follow_redirects=True,
+            max_redirects=MAX_REDIRECTS,
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def get(self, url: str, headers: dict[str, str] | None = None) -> Fetched:
+        waited = 0.0
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                fetched = self._get_once(url, headers or {})
+            except FetchError as exc:
+                if exc.kind != "connection" or attempt == self.max_attempts:
+                    raise
+                delay = BACKOFF_BASE_S * 2 ** (attempt - 1)
+            else:
+                fetched.attempts, fetched.waited_s = attempt, waited
+                if fetched.status not in RETRY_STATUSES:
+                    return fetched
+                if attempt == self.max_attempts:
+                    raise FetchError(
+                        "http_status",
+                        f"HTTP {fetched.status} after {attempt} attempts",
+                        fetched.status,
+                    )
+                hinted = retry_after_seconds(fetched.headers.get("retry-after"))
+                if hinted is not None and hinted > self.max_retry_wait_s:
+                    raise FetchError(
+                        "rate_limited",
+                        f"HTTP {fetched.status}: Retry-After {hinted:.0f} s is over the "
+                        f"{self.max_retry_wait_s:.0f} s limit; try next tick",
+                        fetched.status,
+                    )
+                delay = hinted if hinted is not None else BACKOFF_BASE_S * 2 ** (attempt - 1)
+            self._sleep(delay)
+            waited += delay
+        raise AssertionError("unreachable")
+
+    def _get_once(self, url: str, headers: dict[str, str]) -> Fetched:
+        started = time.monotonic()
+        try:
+            with self._client.stream("GET", url, headers=headers) as response:
+                body = bytearray()
+                for chunk in response.iter_bytes():
+                    body.extend(chunk)
+                    if len(body) > self.max_bytes:
+                        raise FetchError(
+                            "too_large",
+                            f"body over the {self.max_bytes}-byte limit",
+                            response.status_code,
+                        )
+                return Fetched(
+                    url=str(response.url),
+                    status=response.status_code,
+                    headers={k.lower(): v for k, v in response.headers.items()},
+                    body=bytes(body),
+                    elapsed_s=time.monotonic() - started,
+                    history=[str(r.url) for r in response.history],
+                )
+        except httpx.TooManyRedirects as exc:
+            raise FetchError("redirect_loop", f"more than {MAX_REDIRECTS} redirects") from exc
+        except httpx.TimeoutException as exc:
+            raise FetchError(
+                "timeout", f"no answer within the time limit ({type(exc).__name__})"
+            ) from exc
+        except httpx.TransportError as exc:
+            raise FetchError("connection", f"connection failed: {type(exc).__name__}") from exc
