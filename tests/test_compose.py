@@ -45,3 +45,12 @@ def test_credentials_come_from_env_file_with_no_defaults():
     for name in ("MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD"):
         assert re.search(rf"^{name}=$", example, re.M), f"{name} must have no default value"
         assert not re.search(rf"\$\{{{name}:-", text), f"{name} must not default in compose"
+
+
+def test_scheduler_service_polls_feeds_into_the_bucket_and_stops_gracefully():
+    scheduler = SERVICES["scheduler"]
+    command = scheduler["command"]
+    assert command[0] == "schedule" and "--every" in command
+    assert command[command.index("--output") + 1].startswith("s3://")
+    assert scheduler["stop_signal"] == "SIGTERM" and scheduler["restart"] == "unless-stopped"
+    assert set(scheduler["environment"]) == set(SERVICES["newsbeam"]["environment"])

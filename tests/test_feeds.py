@@ -267,3 +267,29 @@ def test_every_fault_ends_in_feeds_or_errors_and_the_tick_finishes(server, tmp_p
     for feed in ("/missing/rss", "/limited/rss", "/slow/rss", "/loop/rss", "/huge/rss"):
         assert feed in kinds, f"{feed} has no error row"
     assert summary.feeds == len(names)
+
+
+@pytest.mark.slow
+def test_ingest_once_runs_one_tick_from_the_command_line(server, tmp_path, capsys):
+    from newsbeam.pipelines.cli import main
+
+    serve_story(server, "/en/ports.html")
+    server.routes["/en/atom"] = Route(
+        atom(server.base, [item("/en/ports.html")]), "application/atom+xml"
+    )
+    (tmp_path / "feeds.yaml").write_text(
+        f"- url: {server.base}/en/atom\n  name: ports\n  language: en\n"
+    )
+    args = [
+        "ingest",
+        str(tmp_path / "feeds.yaml"),
+        "--once",
+        "--output",
+        str(tmp_path / "lake"),
+        "--delay",
+        "0",
+    ]
+    assert main(args) == 0
+    assert "1 new articles" in capsys.readouterr().out
+    (poll,) = table(tmp_path, "feeds")
+    assert (poll["feed_name"], poll["status"], poll["new"]) == ("ports", "ok", 1)
