@@ -22,7 +22,8 @@ from newsbeam.transforms.nlp import AnalyzeArticles
 from newsbeam.transforms.read import ReadArticles
 from newsbeam.transforms.rows import duplicate_row, error_row
 from newsbeam.transforms.sources import expand_sources
-from newsbeam.transforms.write_tables import WriteStagedTables
+from newsbeam.transforms.split import CountRun
+from newsbeam.transforms.write_tables import WriteJsonFn, WriteStagedTables, counts_path
 
 
 @dataclass
@@ -88,13 +89,14 @@ def build(
         lake.list_files("articles", ".parquet"),
         "article_id",
     )
-    analysed = articles.kept | "AnalyzeArticles" >> AnalyzeArticles(config.models)
+    analysed = articles["kept"] | "AnalyzeArticles" >> AnalyzeArticles(config.models)
     input_errors = read["errors"] | "ErrorRows" >> beam.Map(error_row)
-    duplicates = articles.duplicates | "DuplicateRows" >> beam.MapTuple(
+    duplicates = articles["duplicates"] | "DuplicateRows" >> beam.MapTuple(
         lambda article, kept_id: duplicate_row(article, kept_id, "same_id")
     )
     rows = (analysed, input_errors, duplicates) | "AllRows" >> beam.Flatten()
-    errors, others = rows | "SplitErrors" >> beam.Partition(_errors_first, 2)  # type: ignore[arg-type]
+    errors = rows | "OnlyErrors" >> beam.Filter(lambda row: row[0] == "errors")
+    others = rows | "AllButErrors" >> beam.Filter(lambda row: row[0] != "errors")
     new_errors = errors | "DropKnownErrors" >> SplitKnown(
         "errors",
         lambda row: row[2]["error_id"],
@@ -103,22 +105,19 @@ def build(
         "error_id",
     )
     (
-        (new_errors.kept, others)
+        (new_errors["kept"], others)
         | "RowsToWrite" >> beam.Flatten()
         | "WriteTables" >> WriteStagedTables(config.lake, run_id, config.num_shards)
     )
-
-
-def _errors_first(row: tuple, _partitions: int) -> int:
-    return 0 if row[0] == "errors" else 1
-
-
-def _counter(result: beam.runners.runner.PipelineResult, name: str) -> int:
-    try:
-        query = result.metrics().query(beam.metrics.MetricsFilter().with_name(name))
-    except (NotImplementedError, AttributeError):
-        return 0
-    return sum(c.committed or c.attempted or 0 for c in query["counters"])
+    # Counts for the summary, written beside the staged files: Beam's metrics are
+    # not available on every runner, a file is.
+    counted = {
+        "inputs_read": read["articles"],
+        "inputs_failed": read["errors"],
+        "duplicates": articles["duplicates"],
+        "already_in_lake": articles["known"],
+    }
+    counted | "CountRun" >> CountRun(WriteJsonFn(config.lake, counts_path(run_id)))
 
 
 def run(config: IngestConfig) -> RunSummary:
@@ -139,10 +138,11 @@ def run(config: IngestConfig) -> RunSummary:
     except BaseException:
         abort_run(lake, run_id)
         raise
-    summary.inputs = _counter(result, "inputs_read") + _counter(result, "inputs_failed")
-    summary.input_errors = _counter(result, "inputs_failed")
-    summary.duplicates = _counter(result, "articles_duplicates")
-    summary.already_in_lake = _counter(result, "articles_known")
+    counts = lake.read_json(counts_path(run_id))
+    summary.inputs = counts["inputs_read"] + counts["inputs_failed"]
+    summary.input_errors = counts["inputs_failed"]
+    summary.duplicates = counts["duplicates"]
+    summary.already_in_lake = counts["already_in_lake"]
     committed = commit_run(lake, run_id, {"inputs": summary.inputs})
     summary.rows = committed.rows
     summary.articles_written = committed.rows.get("articles", 0)

@@ -24,7 +24,7 @@ from newsbeam.transforms.feeds.feedlist import FeedSpec, load_feed_list
 from newsbeam.transforms.feeds.http import HttpLimits
 from newsbeam.transforms.feeds.near_duplicates import DropNearDuplicates
 from newsbeam.transforms.feeds.pages import DEFAULT_DELAY_S, DEFAULT_PER_HOST, FetchPagesFn
-from newsbeam.transforms.feeds.poll import POLLS, FeedItem, PollFeedFn
+from newsbeam.transforms.feeds.poll import ITEMS, POLLS, FeedItem, PollFeedFn
 from newsbeam.transforms.feeds.state import read_feed_state, updated_state, write_feed_state
 from newsbeam.transforms.lake import Lake, LakeConfig
 from newsbeam.transforms.language import with_language
@@ -32,9 +32,11 @@ from newsbeam.transforms.nlp import AnalyzeArticles
 from newsbeam.transforms.records import stable_id
 from newsbeam.transforms.rows import duplicate_row, error_row
 from newsbeam.transforms.sources.common import make_article
+from newsbeam.transforms.split import SplitByKind
 from newsbeam.transforms.write_tables import WriteStagedTables
 
 ERRORS = "errors"
+ARTICLES = "articles"
 
 
 @dataclass
@@ -109,27 +111,25 @@ def build(
     polled = (
         p
         | "ListFeeds" >> beam.Create([(f, state.get(f.url, {})) for f in feeds])
-        | "PollFeeds"
-        >> beam.ParDo(PollFeedFn(config.http)).with_outputs(POLLS, ERRORS, main="items")
+        | "PollFeeds" >> beam.ParDo(PollFeedFn(config.http))
+        | "ItemsPollsErrors" >> SplitByKind(ITEMS, POLLS, ERRORS)
     )
     # URLs the lake has are not fetched again; one URL twice in a tick is fetched once.
-    urls = polled.items | "DropKnownUrls" >> SplitKnown(
+    urls = polled["items"] | "DropKnownUrls" >> SplitKnown(
         "items", lambda i: i.canonical, cfg, article_files, "canonical_url", item_id
     )
     pages = (
-        urls.kept
+        urls["kept"]
         | "KeyByHost" >> beam.Map(lambda i: (urlsplit(i.url).netloc, i))
         | "GroupByHost" >> beam.GroupByKey()
-        | "FetchPages"
-        >> beam.ParDo(FetchPagesFn(config.per_host, config.delay_s, config.http)).with_outputs(
-            ERRORS, main="articles"
-        )
+        | "FetchPages" >> beam.ParDo(FetchPagesFn(config.per_host, config.delay_s, config.http))
+        | "ArticlesOrErrors" >> SplitByKind(ARTICLES, ERRORS)
     )
-    articles = pages.articles | "DetectLanguage" >> beam.Map(with_language)
+    articles = pages["articles"] | "DetectLanguage" >> beam.Map(with_language)
     by_id = articles | "DropKnownIds" >> SplitKnown(
         "articles", lambda a: a.article_id, cfg, article_files, "article_id"
     )
-    by_content = by_id.kept | "DropSameContent" >> SplitKnown(
+    by_content = by_id["kept"] | "DropSameContent" >> SplitKnown(
         "content",
         lambda a: a.content_hash,
         cfg,
@@ -137,30 +137,30 @@ def build(
         "content_hash",
         lambda a: a.article_id,
     )
-    distinct = by_content.kept | "DropNearDuplicates" >> DropNearDuplicates(
+    distinct = by_content["kept"] | "DropNearDuplicates" >> DropNearDuplicates(
         cfg, lake.list_files("_minhash", ".parquet")
     )
 
-    analysed = distinct.kept | "AnalyzeArticles" >> AnalyzeArticles(config.models)
+    analysed = distinct["kept"] | "AnalyzeArticles" >> AnalyzeArticles(config.models)
     duplicate_rows = (
-        urls.duplicates | "UrlDuplicates" >> beam.MapTuple(item_duplicate),
-        by_id.duplicates
+        urls["duplicates"] | "UrlDuplicates" >> beam.MapTuple(item_duplicate),
+        by_id["duplicates"]
         | "IdDuplicates" >> beam.MapTuple(lambda a, k: duplicate_row(a, k, "same_url")),
-        by_content.duplicates
+        by_content["duplicates"]
         | "ContentDuplicates" >> beam.MapTuple(lambda a, k: duplicate_row(a, k, "same_content")),
-        by_content.known
+        by_content["known"]
         | "KnownContent" >> beam.MapTuple(lambda a, k: duplicate_row(a, k, "same_content")),
-        distinct.duplicates
+        distinct["duplicates"]
         | "NearDuplicateRows"
         >> beam.MapTuple(lambda a, k, s: duplicate_row(a, k, "near_duplicate", s)),
     ) | "AllDuplicates" >> beam.Flatten()
     errors = (polled[ERRORS], pages[ERRORS]) | "AllErrors" >> beam.Flatten()
 
     outcomes = (
-        urls.known | "OutcomeKnownUrl" >> beam.MapTuple(lambda i, _k: (i.feed_url, "known")),
-        by_id.known | "OutcomeKnownId" >> beam.MapTuple(lambda a, _k: (a.feed_url, "known")),
+        urls["known"] | "OutcomeKnownUrl" >> beam.MapTuple(lambda i, _k: (i.feed_url, "known")),
+        by_id["known"] | "OutcomeKnownId" >> beam.MapTuple(lambda a, _k: (a.feed_url, "known")),
         duplicate_rows | "OutcomeDuplicate" >> beam.Map(lambda r: (r[2]["feed_url"], "duplicate")),
-        distinct.kept | "OutcomeNew" >> beam.Map(lambda a: (a.feed_url, "new")),
+        distinct["kept"] | "OutcomeNew" >> beam.Map(lambda a: (a.feed_url, "new")),
         pages[ERRORS]
         | "PageErrorsWithoutArticle" >> beam.Filter(lambda e: e.article_id is None)
         | "OutcomeError" >> beam.Map(lambda e: (e.extra.get("feed_url"), "error")),
@@ -177,7 +177,7 @@ def build(
             analysed,
             duplicate_rows,
             errors | "ErrorRows" >> beam.Map(error_row),
-            distinct.signatures,
+            distinct["signatures"],
             feed_rows,
         )
         | "RowsToWrite" >> beam.Flatten()

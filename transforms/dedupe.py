@@ -10,10 +10,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import apache_beam as beam
-from apache_beam import pvalue
 
 from newsbeam.transforms.lake import Lake, LakeConfig
+from newsbeam.transforms.split import SplitByKind
 
+KEPT = "kept"
 DUPLICATES = "duplicates"
 KNOWN = "known"
 
@@ -52,17 +53,14 @@ class KeepFirstFn(beam.DoFn):
         records = sorted(groups["new"], key=_order)
         if not records:
             return
-        counter = beam.metrics.Metrics.counter
         if groups["known"]:
-            counter("newsbeam", f"{self._name}_known").inc(len(records))
             for record in records:
-                yield pvalue.TaggedOutput(KNOWN, (record, min(groups["known"], key=str)))
+                yield KNOWN, (record, min(groups["known"], key=str))
             return
-        yield records[0]
-        counter("newsbeam", f"{self._name}_duplicates").inc(len(records) - 1)
+        yield KEPT, records[0]
         kept_id = self._id_of(records[0])
         for record in records[1:]:
-            yield pvalue.TaggedOutput(DUPLICATES, (record, kept_id))
+            yield DUPLICATES, (record, kept_id)
 
 
 def _order(record: Any) -> str:
@@ -106,8 +104,6 @@ class SplitKnown(beam.PTransform):
         return (
             {"new": new, "known": known}
             | "JoinWithLake" >> beam.CoGroupByKey()
-            | "KeepFirst"
-            >> beam.ParDo(KeepFirstFn(self._name, self._id_of)).with_outputs(
-                DUPLICATES, KNOWN, main="kept"
-            )
+            | "KeepFirst" >> beam.ParDo(KeepFirstFn(self._name, self._id_of))
+            | "KeptOrNot" >> SplitByKind(KEPT, DUPLICATES, KNOWN)
         )

@@ -5,27 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import apache_beam as beam
-from apache_beam import pvalue
 
 from newsbeam.transforms.language import with_language
 from newsbeam.transforms.records import Article, ErrorRecord
 from newsbeam.transforms.sources import read_source
+from newsbeam.transforms.split import SplitByKind
 
 ERRORS = "errors"
-COUNTERS = "newsbeam"
+ARTICLES = "articles"
 
 
 class ReadSourceFn(beam.DoFn):
-    """A file path -> its Articles (main output) and ErrorRecords (`errors`)."""
+    """A file path -> ("articles", Article) and ("errors", ErrorRecord) pairs."""
 
-    def process(self, path: str) -> Iterator[Article | pvalue.TaggedOutput]:
+    def process(self, path: str) -> Iterator[tuple[str, Article | ErrorRecord]]:
         for record in read_source(path):
-            if isinstance(record, ErrorRecord):
-                beam.metrics.Metrics.counter(COUNTERS, "inputs_failed").inc()
-                yield pvalue.TaggedOutput(ERRORS, record)
-            else:
-                beam.metrics.Metrics.counter(COUNTERS, "inputs_read").inc()
-                yield record
+            yield (ERRORS if isinstance(record, ErrorRecord) else ARTICLES), record
 
 
 class ReadArticles(beam.PTransform):
@@ -41,7 +36,8 @@ class ReadArticles(beam.PTransform):
             | "ListInputs" >> beam.Create(self._paths)
             # Reshuffle spreads files over workers instead of one worker reading all.
             | "Spread" >> beam.Reshuffle()
-            | "Parse" >> beam.ParDo(ReadSourceFn()).with_outputs(ERRORS, main="articles")
+            | "Parse" >> beam.ParDo(ReadSourceFn())
+            | "ArticlesOrErrors" >> SplitByKind(ARTICLES, ERRORS)
         )
-        articles = read.articles | "DetectLanguage" >> beam.Map(with_language)
+        articles = read[ARTICLES] | "DetectLanguage" >> beam.Map(with_language)
         return {"articles": articles, ERRORS: read[ERRORS]}

@@ -59,8 +59,26 @@ class WritePartitionFn(beam.DoFn):
         stamped = ({**row, "run_id": run_id} for row in rows)
         path = staging_path(run_id, table, date, shard)
         self._lake.write_parquet(path, record_batches(stamped, schema), schema)
-        beam.metrics.Metrics.counter("newsbeam", f"files_{table}").inc()
         yield path
+
+
+def counts_path(run_id: str) -> str:
+    return f"{STAGING_DIR}/{run_id}/_counts.json"
+
+
+class WriteJsonFn(beam.DoFn):
+    """Write each element as one small JSON file in the lake (the run's counts)."""
+
+    def __init__(self, lake: LakeConfig, path: str) -> None:
+        self._lake_config = lake
+        self._path = path
+
+    def setup(self) -> None:
+        self._lake = Lake(self._lake_config)
+
+    def process(self, element: dict) -> Iterator[str]:
+        self._lake.write_json(self._path, element)
+        yield self._path
 
 
 class WriteStagedTables(beam.PTransform):

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 import apache_beam as beam
-from apache_beam import pvalue
 
 from newsbeam.transforms.feeds.neardup import NearDuplicateIndex, signature
 from newsbeam.transforms.lake import Lake, LakeConfig
 from newsbeam.transforms.records import Article
 from newsbeam.transforms.rows import partition_date
+from newsbeam.transforms.split import SplitByKind
 
+KEPT = "kept"
 DUPLICATES = "duplicates"
 SIGNATURES = "signatures"
 
@@ -44,12 +45,12 @@ class KeepDistinctFn(beam.DoFn):
             values = signature(article.text)
             match = index.match(values)
             if match:
-                yield pvalue.TaggedOutput(DUPLICATES, (article, match[0], match[1]))
+                yield DUPLICATES, (article, match[0], match[1])
                 continue
             index.add(article.article_id, values)
             row = {"article_id": article.article_id, "signature": values}
-            yield pvalue.TaggedOutput(SIGNATURES, ("_minhash", partition_date(article), row))
-            yield article
+            yield SIGNATURES, ("_minhash", partition_date(article), row)
+            yield KEPT, article
 
 
 class DropNearDuplicates(beam.PTransform):
@@ -71,8 +72,6 @@ class DropNearDuplicates(beam.PTransform):
             articles
             | "AllTogether" >> beam.Map(lambda a: (None, a))
             | "Group" >> beam.GroupByKey()
-            | "KeepDistinct"
-            >> beam.ParDo(KeepDistinctFn(), beam.pvalue.AsList(known)).with_outputs(
-                DUPLICATES, SIGNATURES, main="kept"
-            )
+            | "KeepDistinct" >> beam.ParDo(KeepDistinctFn(), beam.pvalue.AsList(known))
+            | "KeptOrNot" >> SplitByKind(KEPT, DUPLICATES, SIGNATURES)
         )

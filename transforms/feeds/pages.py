@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 
 import apache_beam as beam
 import trafilatura
-from apache_beam import pvalue
 
 from newsbeam.transforms.feeds.canonical import canonical_url
 from newsbeam.transforms.feeds.http import FetchError, HttpLimits
@@ -23,6 +22,7 @@ from newsbeam.transforms.records import Article, ErrorRecord
 from newsbeam.transforms.sources.common import SourceError, make_article, parse_datetime
 
 ERRORS = "errors"
+ARTICLES = "articles"
 DEFAULT_PER_HOST = 2
 DEFAULT_DELAY_S = 0.5
 
@@ -76,7 +76,8 @@ def summary_article(item: FeedItem, fetched_at: datetime) -> Article:
 
 
 class FetchPagesFn(beam.DoFn):
-    """(host, items) -> Articles; every failure is an error row (and the summary is kept)."""
+    """(host, items) -> ("articles", Article) and ("errors", ErrorRecord) pairs; a page
+    that cannot be had is an error row, and the feed's summary stands in when it can."""
 
     def __init__(
         self,
@@ -119,7 +120,7 @@ class FetchPagesFn(beam.DoFn):
                         f"HTTP {fetched.status} for the article page",
                     )
                 else:
-                    return [page_article(item, fetched.body, fetched.url, now)]
+                    return [(ARTICLES, page_article(item, fetched.body, fetched.url, now))]
             except (FetchError, SourceError) as exc:
                 problem = (exc.kind, exc.message)
         return self._fallback(item, now, *problem)
@@ -132,7 +133,7 @@ class FetchPagesFn(beam.DoFn):
             error = ErrorRecord(
                 item.url, "page", kind, f"{message}; the feed has no summary to use"
             )
-            return [pvalue.TaggedOutput(ERRORS, dataclasses.replace(error, extra=feed))]
+            return [(ERRORS, dataclasses.replace(error, extra=feed))]
         note = ErrorRecord(
             item.url,
             "page",
@@ -141,4 +142,4 @@ class FetchPagesFn(beam.DoFn):
             article_id=article.article_id,
             extra=feed,
         )
-        return [article, pvalue.TaggedOutput(ERRORS, note)]
+        return [(ARTICLES, article), (ERRORS, note)]

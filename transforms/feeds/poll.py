@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 
 import apache_beam as beam
 import feedparser
-from apache_beam import pvalue
 
 from newsbeam.transforms.feeds.canonical import canonical_url
 from newsbeam.transforms.feeds.feedlist import FeedSpec
@@ -19,6 +18,7 @@ from newsbeam.transforms.sources.common import normalise_language
 from newsbeam.transforms.sources.feed_file import entry_datetime, entry_text
 
 POLLS = "polls"
+ITEMS = "items"
 ERRORS = "errors"
 
 
@@ -82,7 +82,7 @@ def parse_items(spec: FeedSpec, body: bytes) -> tuple[list[FeedItem], list[Error
 
 
 class PollFeedFn(beam.DoFn):
-    """(FeedSpec, validators) -> FeedItems; `polls` rows; `errors` records."""
+    """(FeedSpec, validators) -> ("items", FeedItem), ("polls", row), ("errors", record)."""
 
     def __init__(self, limits: HttpLimits | None = None) -> None:
         self._limits = limits or HttpLimits()
@@ -104,13 +104,13 @@ class PollFeedFn(beam.DoFn):
         try:
             fetched = self._client.get(spec.url, headers)
         except FetchError as exc:
-            yield pvalue.TaggedOutput(
+            yield (
                 POLLS,
                 poll_row(
                     spec, now, f"error:{exc.kind}", http_status=exc.status, message=exc.message
                 ),
             )
-            yield pvalue.TaggedOutput(ERRORS, ErrorRecord(spec.url, "feed", exc.kind, exc.message))
+            yield (ERRORS, ErrorRecord(spec.url, "feed", exc.kind, exc.message))
             return
         timing = {
             "http_status": fetched.status,
@@ -118,17 +118,15 @@ class PollFeedFn(beam.DoFn):
             "attempts": fetched.attempts,
         }
         if fetched.status == 304:
-            yield pvalue.TaggedOutput(POLLS, poll_row(spec, now, "not_modified", **timing))
+            yield (POLLS, poll_row(spec, now, "not_modified", **timing))
             return
         if fetched.status >= 400:
             message = f"HTTP {fetched.status} for the feed"
-            yield pvalue.TaggedOutput(
+            yield (
                 POLLS,
                 poll_row(spec, now, f"error:http_{fetched.status}", message=message, **timing),
             )
-            yield pvalue.TaggedOutput(
-                ERRORS, ErrorRecord(spec.url, "feed", f"http_{fetched.status}", message)
-            )
+            yield (ERRORS, ErrorRecord(spec.url, "feed", f"http_{fetched.status}", message))
             return
         digest = body_hash(fetched.body)
         validators = {
@@ -138,17 +136,13 @@ class PollFeedFn(beam.DoFn):
         }
         if digest == state.get("body_hash"):
             # Stale validators: the server sent the same body again. Nothing is new.
-            yield pvalue.TaggedOutput(
-                POLLS, poll_row(spec, now, "unchanged", **timing, **validators)
-            )
+            yield (POLLS, poll_row(spec, now, "unchanged", **timing, **validators))
             return
         try:
             items, problems = parse_items(spec, fetched.body)
         except FetchError as exc:
-            yield pvalue.TaggedOutput(
-                POLLS, poll_row(spec, now, f"error:{exc.kind}", message=exc.message, **timing)
-            )
-            yield pvalue.TaggedOutput(
+            yield (POLLS, poll_row(spec, now, f"error:{exc.kind}", message=exc.message, **timing))
+            yield (
                 ERRORS,
                 ErrorRecord(
                     spec.url,
@@ -160,9 +154,7 @@ class PollFeedFn(beam.DoFn):
             )
             return
         total = len(items) + len(problems)
-        yield pvalue.TaggedOutput(
-            POLLS, poll_row(spec, now, "ok", items=total, **timing, **validators)
-        )
+        yield (POLLS, poll_row(spec, now, "ok", items=total, **timing, **validators))
         for problem in problems:
-            yield pvalue.TaggedOutput(ERRORS, problem)
-        yield from items
+            yield (ERRORS, problem)
+        yield from ((ITEMS, i) for i in items)
