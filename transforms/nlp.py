@@ -140,6 +140,8 @@ class AnalyzeArticles(beam.PTransform):
     def expand(self, articles):  # type: ignore[no-untyped-def]
         return (
             articles
+            # Spread articles over the workers: one input file can hold thousands.
+            | "Spread" >> beam.Reshuffle()
             | "Batch" >> beam.BatchElements(min_batch_size=1, max_batch_size=MAX_BATCH)
             | "SpacyAndExtract" >> beam.ParDo(AnalyzeBatchFn(self._models))
         )

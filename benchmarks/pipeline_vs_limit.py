@@ -1,0 +1,145 @@
+"""newsbeam end to end against the NLP limit and a naive peer, side by side.
+
+    .venv/bin/pip install -e '.[bench]'
+    .venv/bin/python -m benchmarks.pipeline_vs_limit --articles 200
+
+- limit: the shipped German pipeline alone, nlp.pipe with n_process=2, best batch size;
+- newsbeam: `newsbeam ingest corpus.jsonl` into a fresh local lake, DirectRunner
+  with 1 and 2 worker processes (wall time, peak RSS of the whole process tree);
+- naive peer: a loop of nlp(text) per article, entity rows collected in pandas,
+  one to_parquet at the end.
+Prints a table and appends it to benchmarks/RESULTS.md with the date and machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psutil
+
+from benchmarks.corpus import articles
+from newsbeam.models import registry
+
+RESULTS = Path(__file__).parent / "RESULTS.md"
+
+
+def write_corpus(n: int, path: Path) -> tuple[list[str], int]:
+    texts = list(articles(n, seed=7))
+    with path.open("w", encoding="utf-8") as out:
+        for i, text in enumerate(texts):
+            row = {"url": f"https://bench.example/{i}", "published": "2025-08-26", "language": "de", "text": text}
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return texts, sum(len(t.split()) for t in texts)
+
+
+def peak_rss_of(proc: subprocess.Popen) -> tuple[int, float]:
+    """Run to the end while sampling the RSS of the process and its children."""
+    peak = 0
+    root = psutil.Process(proc.pid)
+    while proc.poll() is None:
+        try:
+            tree = [root, *root.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.2)
+    return peak, 0.0
+
+
+def run_newsbeam(corpus: Path, workers: int) -> tuple[float, int]:
+    lake = tempfile.mkdtemp(prefix="bench-lake-")
+    cmd = [sys.executable, "-m", "newsbeam.pipelines.cli", "ingest", str(corpus), "--output", lake]
+    if workers > 1:
+        cmd += ["--workers", str(workers)]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    peak = [0]
+    sampler = threading.Thread(target=lambda: peak.__setitem__(0, peak_rss_of(proc)[0]))
+    sampler.start()
+    out, err = proc.communicate()
+    sampler.join()
+    if proc.returncode != 0:
+        raise RuntimeError(err.decode()[-2000:])
+    return time.perf_counter() - start, peak[0]
+
+
+def run_limit(texts: list[str]) -> tuple[float, int]:
+    nlp = registry.load("de")
+    best = None
+    for batch in (16, 64):
+        start = time.perf_counter()
+        for _ in nlp.pipe(texts, batch_size=batch, n_process=2):
+            pass
+        elapsed = time.perf_counter() - start
+        if best is None or elapsed < best[0]:
+            best = (elapsed, batch)
+    assert best is not None
+    return best
+
+
+def run_naive(texts: list[str], out_dir: Path) -> float:
+    import pandas as pd
+
+    nlp = registry.load("de")
+    start = time.perf_counter()
+    rows = []
+    for i, text in enumerate(texts):
+        doc = nlp(text)
+        rows += [{"article": i, "text": e.text, "label": e.label_, "start": e.start_char} for e in doc.ents]
+    pd.DataFrame(rows).to_parquet(out_dir / "entities.parquet")
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--articles", type=int, default=200)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-"))
+    corpus = work / "corpus.jsonl"
+    texts, words = write_corpus(args.articles, corpus)
+    n = len(texts)
+    limit_s, batch = run_limit(texts)
+    one_s, one_rss = run_newsbeam(corpus, 1)
+    two_s, two_rss = run_newsbeam(corpus, 2)
+    naive_s = run_naive(texts, work)
+    rows = [
+        ("limit: nlp.pipe, n_process=2, batch %d" % batch, limit_s, None),
+        ("newsbeam ingest, 1 worker (in-process)", one_s, one_rss),
+        ("newsbeam ingest, 2 worker processes", two_s, two_rss),
+        ("naive peer: nlp() loop + pandas", naive_s, None),
+    ]
+    lines = [
+        f"### {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, {os.cpu_count()} cores, "
+        f"{psutil.virtual_memory().total // 2**30} GiB; {n} articles, {words} words "
+        f"(`python -m benchmarks.pipeline_vs_limit --articles {n}`)",
+        "",
+        "| run | seconds | articles/s | words/s | peak RSS (MiB) |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, seconds, rss in rows:
+        mib = f"{rss / 2**20:.0f}" if rss else ""
+        lines.append(f"| {name} | {seconds:.1f} | {n / seconds:.2f} | {words / seconds:.0f} | {mib} |")
+    lines += [
+        "",
+        f"- newsbeam with 2 workers reaches {100 * limit_s / two_s:.0f}% of the limit's articles/s "
+        f"(target: 80%), {naive_s / two_s:.2f}x the naive peer's (target: 2x).",
+        "",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    with RESULTS.open("a", encoding="utf-8") as out:
+        out.write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
