@@ -37,7 +37,12 @@ def write_corpus(n: int, path: Path) -> tuple[list[str], int]:
     texts = list(articles(n, seed=7))
     with path.open("w", encoding="utf-8") as out:
         for i, text in enumerate(texts):
-            row = {"url": f"https://bench.example/{i}", "published": "2025-08-26", "language": "de", "text": text}
+            row = {
+                "url": f"https://bench.example/{i}",
+                "published": "2025-08-26",
+                "language": "de",
+                "text": text,
+            }
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
     return texts, sum(len(t.split()) for t in texts)
 
@@ -95,7 +100,10 @@ def run_naive(texts: list[str], out_dir: Path) -> float:
     rows = []
     for i, text in enumerate(texts):
         doc = nlp(text)
-        rows += [{"article": i, "text": e.text, "label": e.label_, "start": e.start_char} for e in doc.ents]
+        rows += [
+            {"article": i, "text": e.text, "label": e.label_, "start": e.start_char}
+            for e in doc.ents
+        ]
     pd.DataFrame(rows).to_parquet(out_dir / "entities.parquet")
     return time.perf_counter() - start
 
@@ -113,13 +121,14 @@ def main() -> None:
     two_s, two_rss = run_newsbeam(corpus, 2)
     naive_s = run_naive(texts, work)
     rows = [
-        ("limit: nlp.pipe, n_process=2, batch %d" % batch, limit_s, None),
+        (f"limit: nlp.pipe, n_process=2, batch {batch}", limit_s, None),
         ("newsbeam ingest, 1 worker (in-process)", one_s, one_rss),
         ("newsbeam ingest, 2 worker processes", two_s, two_rss),
         ("naive peer: nlp() loop + pandas", naive_s, None),
     ]
     lines = [
-        f"### {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, {os.cpu_count()} cores, "
+        f"### {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, "
+        f"{os.cpu_count()} cores, "
         f"{psutil.virtual_memory().total // 2**30} GiB; {n} articles, {words} words "
         f"(`python -m benchmarks.pipeline_vs_limit --articles {n}`)",
         "",
@@ -128,7 +137,9 @@ def main() -> None:
     ]
     for name, seconds, rss in rows:
         mib = f"{rss / 2**20:.0f}" if rss else ""
-        lines.append(f"| {name} | {seconds:.1f} | {n / seconds:.2f} | {words / seconds:.0f} | {mib} |")
+        lines.append(
+            f"| {name} | {seconds:.1f} | {n / seconds:.2f} | {words / seconds:.0f} | {mib} |"
+        )
     lines += [
         "",
         f"- newsbeam with 2 workers reaches {100 * limit_s / two_s:.0f}% of the limit's articles/s "

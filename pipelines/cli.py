@@ -20,6 +20,7 @@ logging.getLogger().addFilter(_QuietBeamImports())
 
 from newsbeam.pipelines import ingest  # noqa: E402  (after the filter, so imports stay quiet)
 from newsbeam.pipelines.tick import TickConfig, run_tick  # noqa: E402
+from newsbeam.transforms.feeds.http import HttpLimits  # noqa: E402
 from newsbeam.transforms.lake import LakeConfig  # noqa: E402
 
 DEFAULT_LAKE = "./lake"
@@ -57,6 +58,11 @@ def add_feed_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--per-host", type=int, default=2, help="article requests at once per host")
     parser.add_argument(
         "--delay", type=float, default=0.5, help="seconds between requests per host"
+    )
+    parser.add_argument(
+        "--allow-private-addresses",
+        action="store_true",
+        help="let feeds and pages on loopback/private networks be fetched (refused by default)",
     )
 
 
@@ -145,6 +151,7 @@ def tick_config(args: argparse.Namespace, sources: list[str], beam_args: list[st
         beam_args=direct_runner_args(args.workers, beam_args),
         per_host=args.per_host,
         delay_s=args.delay,
+        http=HttpLimits(allow_private=args.allow_private_addresses),
     )
 
 

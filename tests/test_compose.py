@@ -58,7 +58,13 @@ def test_scheduler_service_polls_feeds_into_the_bucket_and_stops_gracefully():
 
 def test_flink_profile_runs_the_same_image_through_the_portable_runner():
     flink = {name: svc for name, svc in SERVICES.items() if "flink" in svc.get("profiles", [])}
-    assert {"flink-jobmanager", "flink-taskmanager", "beam-job-server", "beam-worker-pool", "newsbeam-flink"} <= set(flink)
+    assert {
+        "flink-jobmanager",
+        "flink-taskmanager",
+        "beam-job-server",
+        "beam-worker-pool",
+        "newsbeam-flink",
+    } <= set(flink)
     assert flink["beam-job-server"]["image"].endswith(":2.77.0")  # the Beam version newsbeam pins
     command = flink["newsbeam-flink"]["command"]
     assert "--runner=PortableRunner" in command and "--environment_type=EXTERNAL" in command

@@ -52,7 +52,11 @@ def item(path, title=None):
 
 
 def tick(tmp_path, feeds_file, **kwargs):
-    limits = kwargs.pop("http", HttpLimits(timeout_s=2.0, max_bytes=200_000, max_retry_wait_s=3.0))
+    # The test server is on 127.0.0.1, which newsbeam refuses unless told otherwise.
+    limits = kwargs.pop(
+        "http",
+        HttpLimits(timeout_s=2.0, max_bytes=200_000, max_retry_wait_s=3.0, allow_private=True),
+    )
     config = TickConfig(
         [str(feeds_file)], LakeConfig(str(tmp_path / "lake")), delay_s=0.0, http=limits, **kwargs
     )
@@ -288,8 +292,71 @@ def test_ingest_once_runs_one_tick_from_the_command_line(server, tmp_path, capsy
         str(tmp_path / "lake"),
         "--delay",
         "0",
+        "--allow-private-addresses",  # the test server is on 127.0.0.1
     ]
     assert main(args) == 0
     assert "1 new articles" in capsys.readouterr().out
     (poll,) = table(tmp_path, "feeds")
     assert (poll["feed_name"], poll["status"], poll["new"]) == ("ports", "ok", 1)
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("file:///etc/passwd", "bad_scheme"),
+        ("gopher://example.org/", "bad_scheme"),
+        ("http://127.0.0.1:8080/feed", "blocked_address"),
+        ("http://localhost/feed", "blocked_address"),
+        ("http://169.254.169.254/latest/meta-data/", "blocked_address"),
+        ("http://10.1.2.3/", "blocked_address"),
+        ("http://[::1]/", "blocked_address"),
+        ("http://[::ffff:192.168.0.1]/", "blocked_address"),
+    ],
+)
+def test_fetching_refuses_other_schemes_and_non_public_addresses(url, kind):
+    from newsbeam.transforms.feeds.http import FetchError, check_destination
+
+    with pytest.raises(FetchError) as info:
+        check_destination(url)
+    assert info.value.kind == kind
+
+
+@pytest.mark.slow
+def test_a_feed_on_loopback_is_refused_by_default_and_a_redirect_to_it_too(server, tmp_path):
+    server.routes["/de/rss"] = Route(rss(server.base, []))
+    (tmp_path / "feeds.txt").write_text(f"{server.base}/de/rss\n")
+    summary = tick(tmp_path, tmp_path / "feeds.txt", http=HttpLimits(timeout_s=2.0))
+    assert summary.feed_errors == 1 and server.requests == []
+    (poll,) = table(tmp_path, "feeds")
+    assert (
+        poll["status"] == "error:blocked_address" and "--allow-private-addresses" in poll["message"]
+    )
+
+
+def test_every_redirect_hop_is_checked(server):
+    from newsbeam.transforms.feeds.http import FetchError, PoliteClient
+
+    server.routes["/hop"] = Route(redirect_to="http://169.254.169.254/latest/meta-data/")
+    client = PoliteClient(allow_private=False)
+    with pytest.raises(FetchError) as info:
+        client.get(f"{server.base}/hop")  # the first hop itself is loopback: refused
+    assert info.value.kind == "blocked_address"
+    checked = []
+    import newsbeam.transforms.feeds.http as http
+
+    original = http.check_destination
+
+    def spy(url, allow_private=False):
+        checked.append(url)
+        if "169.254" in url:
+            return original(url, False)
+        return None
+
+    http.check_destination = spy
+    try:
+        with pytest.raises(FetchError) as info:
+            PoliteClient(allow_private=False).get(f"{server.base}/hop")
+    finally:
+        http.check_destination = original
+    assert info.value.kind == "blocked_address"
+    assert checked == [f"{server.base}/hop", "http://169.254.169.254/latest/meta-data/"]

@@ -49,7 +49,17 @@ def test_three_ticks_then_sigterm_and_a_second_scheduler_backs_off(tmp_path):
         serve_story(server, "/de/gipfel.html")
         server.routes["/de/rss"] = Route(rss(server.base, [item("/de/gipfel.html")]))
         (tmp_path / "feeds.txt").write_text(f"{server.base}/de/rss\n")
-        args = ["schedule", "feeds.txt", "--every", "1s", "--output", "lake", "--delay", "0"]
+        args = [
+            "schedule",
+            "feeds.txt",
+            "--every",
+            "1s",
+            "--output",
+            "lake",
+            "--delay",
+            "0",
+            "--allow-private-addresses",
+        ]
         proc, lines = start(args, tmp_path)
         seen: list[str] = []
         try:

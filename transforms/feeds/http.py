@@ -9,9 +9,12 @@ costs at most the cap), a redirect limit, and retries with backoff on 429 and
 from __future__ import annotations
 
 import email.utils
+import ipaddress
+import socket
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -33,16 +36,24 @@ RETRY_STATUSES = {429, 500, 502, 503, 504}
 
 @dataclass(frozen=True)
 class HttpLimits:
-    """The limits above, picklable so that DoFns build their clients with them."""
+    """The limits above, picklable so that DoFns build their clients with them.
+
+    `allow_private` lets fetching reach loopback and private networks: for
+    tests and feeds on your own network only (see `check_destination`)."""
 
     timeout_s: float = READ_TIMEOUT_S
     max_bytes: int = MAX_BODY_BYTES
     max_attempts: int = MAX_ATTEMPTS
     max_retry_wait_s: float = MAX_RETRY_WAIT_S
+    allow_private: bool = False
 
     def client(self) -> PoliteClient:
         return PoliteClient(
-            self.max_bytes, self.timeout_s, self.max_attempts, self.max_retry_wait_s
+            self.max_bytes,
+            self.timeout_s,
+            self.max_attempts,
+            self.max_retry_wait_s,
+            allow_private=self.allow_private,
         )
 
 
@@ -66,6 +77,47 @@ class Fetched:
     attempts: int = 1
     waited_s: float = 0.0
     history: list[str] = field(default_factory=list)
+
+
+def _blocked(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+    )
+
+
+def check_destination(url: str, allow_private: bool = False) -> None:
+    """Refuse anything but http(s), and (unless allowed) hosts that resolve to
+    loopback, private, link-local (cloud metadata: 169.254.169.254) or other
+    non-public addresses: a feed must not turn newsbeam against its own network.
+    Checked before every request, redirects included. (A DNS answer that changes
+    between this check and the connection is not caught.)"""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        scheme = parts.scheme or "no scheme"
+        raise FetchError("bad_scheme", f"only http and https are fetched, not {scheme}")
+    if not parts.hostname:
+        raise FetchError("bad_url", "the URL has no host")
+    if allow_private:
+        return
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise FetchError("dns", f"cannot resolve {parts.hostname}") from exc
+    for info in infos:
+        ip = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
+        if _blocked(ip):
+            raise FetchError(
+                "blocked_address",
+                f"{parts.hostname} resolves to {ip}, a non-public address; "
+                "allow it explicitly with --allow-private-addresses",
+            )
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
@@ -92,7 +144,9 @@ class PoliteClient:
         max_attempts: int = MAX_ATTEMPTS,
         max_retry_wait_s: float = MAX_RETRY_WAIT_S,
         sleep=time.sleep,  # type: ignore[no-untyped-def]
+        allow_private: bool = False,
     ) -> None:
+        self.allow_private = allow_private
         self.max_bytes = max_bytes
         self.max_attempts = max_attempts
         self.max_retry_wait_s = max_retry_wait_s
@@ -100,8 +154,7 @@ class PoliteClient:
         self._client = httpx.Client(
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(timeout_s, connect=CONNECT_TIMEOUT_S),
-            follow_redirects=True,
-            max_redirects=MAX_REDIRECTS,
+            follow_redirects=False,  # followed by hand: every hop is checked
         )
 
     def close(self) -> None:
@@ -141,6 +194,19 @@ class PoliteClient:
 
     def _get_once(self, url: str, headers: dict[str, str]) -> Fetched:
         started = time.monotonic()
+        history: list[str] = []
+        for _hop in range(MAX_REDIRECTS + 1):
+            check_destination(url, self.allow_private)
+            fetched = self._request(url, headers, started)
+            location = fetched.headers.get("location")
+            if fetched.status not in (301, 302, 303, 307, 308) or not location:
+                fetched.history = history
+                return fetched
+            history.append(url)
+            url = urljoin(url, location)
+        raise FetchError("redirect_loop", f"more than {MAX_REDIRECTS} redirects")
+
+    def _request(self, url: str, headers: dict[str, str], started: float) -> Fetched:
         try:
             with self._client.stream("GET", url, headers=headers) as response:
                 body = bytearray()
@@ -158,10 +224,7 @@ class PoliteClient:
                     headers={k.lower(): v for k, v in response.headers.items()},
                     body=bytes(body),
                     elapsed_s=time.monotonic() - started,
-                    history=[str(r.url) for r in response.history],
                 )
-        except httpx.TooManyRedirects as exc:
-            raise FetchError("redirect_loop", f"more than {MAX_REDIRECTS} redirects") from exc
         except httpx.TimeoutException as exc:
             raise FetchError(
                 "timeout", f"no answer within the time limit ({type(exc).__name__})"
