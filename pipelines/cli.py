@@ -231,7 +231,13 @@ def main(argv: list[str] | None = None) -> int:
     args, extra = parser.parse_known_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
     if args.command == "ingest":
-        return cmd_ingest(args, extra)
+        try:
+            return cmd_ingest(args, extra)
+        except (OSError, RuntimeError) as exc:
+            # Storage or runner failure: say it in one line; nothing was committed.
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            print(f"newsbeam: the run failed and committed nothing: {reason}", file=sys.stderr)
+            return 2
     if args.command == "schedule":
         return cmd_schedule(args, extra)
     if extra:

@@ -46,6 +46,7 @@ class S3Server:
     secret_key: str
     process: subprocess.Popen
     data_dir: Path
+    ports: dict[str, int]
 
     def env(self) -> dict[str, str]:
         return {
@@ -65,16 +66,19 @@ class S3Server:
                 self.process.wait()
 
 
-def start_s3_server(data_dir: Path, access_key: str, secret_key: str) -> S3Server:
-    ports = {flag: free_port() for flag in PORT_FLAGS}
+def start_s3_server(
+    data_dir: Path, access_key: str, secret_key: str, ports: dict[str, int] | None = None
+) -> S3Server:
+    """Start `weed mini`; pass the `ports` of an earlier server to restart it in place."""
+    ports = ports or {flag: free_port() for flag in PORT_FLAGS}
     data_dir.mkdir(parents=True, exist_ok=True)
     cmd = [weed_binary(), "mini", f"-dir={data_dir}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1"]
     cmd += [f"-{flag}={port}" for flag, port in ports.items()]
     env = {**os.environ, "AWS_ACCESS_KEY_ID": access_key, "AWS_SECRET_ACCESS_KEY": secret_key}
-    log = open(data_dir / "weed.log", "wb")  # noqa: SIM115 (lives as long as the server)
+    log = open(data_dir / "weed.log", "ab")  # noqa: SIM115 (lives as long as the server)
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
     server = S3Server(
-        f"http://127.0.0.1:{ports['s3.port']}", access_key, secret_key, proc, data_dir
+        f"http://127.0.0.1:{ports['s3.port']}", access_key, secret_key, proc, data_dir, ports
     )
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:

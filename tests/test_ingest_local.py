@@ -162,3 +162,21 @@ def test_an_interrupted_commit_is_finished_by_the_next_run(tmp_path, monkeypatch
         "entities/date=2025-08-26/r1-00000.parquet",
     ]
     assert json.loads((tmp_path / "lake/_runs/r1.json").read_text())["status"] == "committed"
+
+
+@pytest.mark.slow
+def test_an_extractor_that_raises_costs_only_its_own_rows(seed_dir, tmp_path, monkeypatch):
+    from newsbeam.transforms import extract
+
+    def broken(doc, article):
+        raise RuntimeError("extractor bug on purpose")
+
+    monkeypatch.setitem(extract.EXTRACTORS, "events", broken)
+    (seed_dir / "second.jsonl").write_text('{"text": "Olaf Scholz sprach am Montag in Berlin.", "language": "de"}\n')
+    summary = run_ingest([seed_dir], tmp_path / "lake")
+    assert summary.articles_written == 2 and summary.balanced
+    assert read_table(tmp_path / "lake", "events") is None
+    assert read_table(tmp_path / "lake", "entities").num_rows > 0
+    errors = read_table(tmp_path / "lake", "errors").to_pylist()
+    assert sorted(e["stage"] for e in errors) == ["extract:events", "extract:events"]
+    assert all("extractor bug on purpose" in e["message"] and e["article_id"] for e in errors)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import time
 import uuid
 
 import pyarrow.fs as pafs
@@ -64,3 +66,87 @@ def test_wrong_credentials_fail_clearly_without_leaking_the_secret(s3_server, bu
     assert proc.returncode != 0
     assert "SIGNATURE" in proc.stderr.upper() or "ACCESS" in proc.stderr.upper()
     assert "not-the-key-123" not in proc.stderr + proc.stdout
+
+
+def lake_keys(server, bucket):
+    fs = s3_filesystem(server)
+    infos = fs.get_file_info(pafs.FileSelector(bucket, recursive=True, allow_not_found=True))
+    return sorted(i.path for i in infos if i.type == pafs.FileType.File)
+
+
+def visible_parquet(keys):
+    """What a Hive reader would see: Parquet outside `_`-prefixed folders."""
+    return [k for k in keys if k.endswith(".parquet") and not any(p.startswith("_") for p in k.split("/")[1:])]
+
+
+@pytest.fixture()
+def own_server(tmp_path):
+    from tests.s3server import start_s3_server
+
+    server = start_s3_server(tmp_path / "weed", "fault-test", "fault-Secret-99")
+    yield server
+    server.stop()
+
+
+def test_a_stopped_server_fails_the_run_quickly_and_a_rerun_completes(own_server, tmp_path, seed_dir):
+    from tests.s3server import start_s3_server
+
+    s3_filesystem(own_server).create_dir("faults")
+    env = {**os.environ, **own_server.env()}
+    own_server.stop()
+    started = time.monotonic()
+    failed = cli(["ingest", str(seed_dir), "--output", "s3://faults/lake"], env)
+    assert failed.returncode == 2 and time.monotonic() - started < 180
+    assert "the run failed and committed nothing" in failed.stderr
+    assert own_server.secret_key not in failed.stderr + failed.stdout
+
+    again = start_s3_server(own_server.data_dir, own_server.access_key, own_server.secret_key, own_server.ports)
+    try:
+        ok = cli(["ingest", str(seed_dir), "--output", "s3://faults/lake"], env)
+        assert ok.returncode == 0, ok.stderr[-2000:]
+        rerun = cli(["ingest", str(seed_dir), "--output", "s3://faults/lake"], env)
+        assert "already in lake    1" in rerun.stdout
+        keys = lake_keys(again, "faults")
+        assert len([k for k in visible_parquet(keys) if "/articles/" in k]) == 1
+        # No secret in anything the runs wrote.
+        fs = s3_filesystem(again)
+        for key in keys:
+            with fs.open_input_stream(key) as handle:
+                assert own_server.secret_key.encode() not in handle.read()
+    finally:
+        again.stop()
+
+
+def test_killing_the_server_mid_run_leaves_nothing_visible_and_a_rerun_completes(own_server, tmp_path):
+    from benchmarks.corpus import articles
+    from tests.s3server import start_s3_server
+
+    s3_filesystem(own_server).create_dir("faults")
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("".join(
+        json.dumps({"url": f"https://x.example/{i}", "text": t, "language": "de", "published": "2025-08-26"}) + "\n"
+        for i, t in enumerate(articles(40, seed=5))
+    ))  # fmt: skip
+    env = {**os.environ, **own_server.env()}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newsbeam.pipelines.cli", "ingest", str(corpus), "--output", "s3://faults/lake"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    time.sleep(8)  # the run is past its start (lake listed) and busy with the NLP
+    assert proc.poll() is None, "the run finished before the server could be killed"
+    own_server.process.kill()
+    own_server.process.wait()
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 2, out + err
+    assert "the run failed and committed nothing" in err
+
+    again = start_s3_server(own_server.data_dir, own_server.access_key, own_server.secret_key, own_server.ports)
+    try:
+        assert visible_parquet(lake_keys(again, "faults")) == []
+        ok = cli(["ingest", str(corpus), "--output", "s3://faults/lake"], env)
+        assert ok.returncode == 0, ok.stderr[-2000:]
+        assert "articles written   40" in ok.stdout
+        rerun = cli(["ingest", str(corpus), "--output", "s3://faults/lake"], env)
+        assert "already in lake    40" in rerun.stdout and "articles written   0" in rerun.stdout
+    finally:
+        again.stop()
