@@ -172,7 +172,9 @@ def test_an_extractor_that_raises_costs_only_its_own_rows(seed_dir, tmp_path, mo
         raise RuntimeError("extractor bug on purpose")
 
     monkeypatch.setitem(extract.EXTRACTORS, "events", broken)
-    (seed_dir / "second.jsonl").write_text('{"text": "Olaf Scholz sprach am Montag in Berlin.", "language": "de"}\n')
+    (seed_dir / "second.jsonl").write_text(
+        '{"text": "Olaf Scholz sprach am Montag in Berlin.", "language": "de"}\n'
+    )
     summary = run_ingest([seed_dir], tmp_path / "lake")
     assert summary.articles_written == 2 and summary.balanced
     assert read_table(tmp_path / "lake", "events") is None
@@ -180,3 +182,51 @@ def test_an_extractor_that_raises_costs_only_its_own_rows(seed_dir, tmp_path, mo
     errors = read_table(tmp_path / "lake", "errors").to_pylist()
     assert sorted(e["stage"] for e in errors) == ["extract:events", "extract:events"]
     assert all("extractor bug on purpose" in e["message"] and e["article_id"] for e in errors)
+
+
+@pytest.fixture()
+def tiny_disk(tmp_path):
+    """A 32 KiB tmpfs (the tests run as root, as CI does): a full disk, for real."""
+    mount_point = tmp_path / "tiny"
+    mount_point.mkdir()
+    subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=32k", "tmpfs", str(mount_point)], check=True
+    )
+    yield mount_point
+    subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+@pytest.mark.slow
+def test_a_full_disk_fails_the_run_cleanly_and_a_rerun_with_space_completes(tiny_disk, tmp_path):
+    from benchmarks.corpus import articles
+
+    corpus = tmp_path / "corpus.jsonl"
+    # Finnish: no pipeline serves it, so no NLP time is spent; the texts still fill the disk.
+    corpus.write_text("".join(
+        json.dumps({"url": f"https://x.example/{i}", "text": t, "language": "fi"}) + "\n"
+        for i, t in enumerate(articles(40, seed=9))
+    ))  # fmt: skip
+    lake = tiny_disk / "lake"
+    cmd = [
+        sys.executable,
+        "-m",
+        "newsbeam.pipelines.cli",
+        "ingest",
+        str(corpus),
+        "--output",
+        str(lake),
+    ]
+    failed = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert failed.returncode == 2, failed.stdout + failed.stderr[-2000:]
+    assert "No space left on device" in failed.stderr
+    visible = [
+        p
+        for p in lake.rglob("*.parquet")
+        if not any(part.startswith("_") for part in p.relative_to(lake).parts)
+    ]
+    assert visible == []
+    subprocess.run(["mount", "-o", "remount,size=64m", str(tiny_disk)], check=True)
+    ok = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert ok.returncode == 0 and "articles written   40" in ok.stdout, ok.stderr[-2000:]
+    again = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert "already in lake    40" in again.stdout

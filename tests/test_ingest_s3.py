@@ -76,7 +76,11 @@ def lake_keys(server, bucket):
 
 def visible_parquet(keys):
     """What a Hive reader would see: Parquet outside `_`-prefixed folders."""
-    return [k for k in keys if k.endswith(".parquet") and not any(p.startswith("_") for p in k.split("/")[1:])]
+    return [
+        k
+        for k in keys
+        if k.endswith(".parquet") and not any(p.startswith("_") for p in k.split("/")[1:])
+    ]
 
 
 @pytest.fixture()
@@ -88,7 +92,9 @@ def own_server(tmp_path):
     server.stop()
 
 
-def test_a_stopped_server_fails_the_run_quickly_and_a_rerun_completes(own_server, tmp_path, seed_dir):
+def test_a_stopped_server_fails_the_run_quickly_and_a_rerun_completes(
+    own_server, tmp_path, seed_dir
+):
     from tests.s3server import start_s3_server
 
     s3_filesystem(own_server).create_dir("faults")
@@ -100,7 +106,9 @@ def test_a_stopped_server_fails_the_run_quickly_and_a_rerun_completes(own_server
     assert "the run failed and committed nothing" in failed.stderr
     assert own_server.secret_key not in failed.stderr + failed.stdout
 
-    again = start_s3_server(own_server.data_dir, own_server.access_key, own_server.secret_key, own_server.ports)
+    again = start_s3_server(
+        own_server.data_dir, own_server.access_key, own_server.secret_key, own_server.ports
+    )
     try:
         ok = cli(["ingest", str(seed_dir), "--output", "s3://faults/lake"], env)
         assert ok.returncode == 0, ok.stderr[-2000:]
@@ -117,7 +125,9 @@ def test_a_stopped_server_fails_the_run_quickly_and_a_rerun_completes(own_server
         again.stop()
 
 
-def test_killing_the_server_mid_run_leaves_nothing_visible_and_a_rerun_completes(own_server, tmp_path):
+def test_killing_the_server_mid_run_leaves_nothing_visible_and_a_rerun_completes(
+    own_server, tmp_path
+):
     from benchmarks.corpus import articles
     from tests.s3server import start_s3_server
 
@@ -140,7 +150,9 @@ def test_killing_the_server_mid_run_leaves_nothing_visible_and_a_rerun_completes
     assert proc.returncode == 2, out + err
     assert "the run failed and committed nothing" in err
 
-    again = start_s3_server(own_server.data_dir, own_server.access_key, own_server.secret_key, own_server.ports)
+    again = start_s3_server(
+        own_server.data_dir, own_server.access_key, own_server.secret_key, own_server.ports
+    )
     try:
         assert visible_parquet(lake_keys(again, "faults")) == []
         ok = cli(["ingest", str(corpus), "--output", "s3://faults/lake"], env)
