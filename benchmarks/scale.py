@@ -1,0 +1,51 @@
+"""Wall time and peak memory of `newsbeam ingest --workers 2` as the input grows.
+
+    .venv/bin/python -m benchmarks.scale --sizes 1000 10000 100000
+
+The corpus is generated (sentences sampled from the training corpora, 300 to
+1,500 words an article), never committed. Linear time and flat memory are the
+goals: articles/s should stay put and peak RSS should not grow with the size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psutil
+
+from benchmarks.pipeline_vs_limit import RESULTS, run_newsbeam, write_corpus
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    lines = [
+        f"### scale, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, "
+        f"{os.cpu_count()} cores, {psutil.virtual_memory().total // 2**30} GiB "
+        f"(`python -m benchmarks.scale --sizes {' '.join(map(str, args.sizes))}`)",
+        "",
+        "| articles | words | seconds | articles/s | peak RSS (MiB) |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for size in args.sizes:
+        corpus = Path(tempfile.mkdtemp(prefix="scale-")) / "corpus.jsonl"
+        _texts, words = write_corpus(size, corpus)
+        seconds, rss = run_newsbeam(corpus, args.workers)
+        rate, mib = size / seconds, rss / 2**20
+        lines.append(f"| {size} | {words} | {seconds:.0f} | {rate:.2f} | {mib:.0f} |")
+        print(lines[-1], flush=True)
+    text = "\n".join(lines) + "\n"
+    print(text)
+    with RESULTS.open("a", encoding="utf-8") as out:
+        out.write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
