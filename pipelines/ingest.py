@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import apache_beam as beam
-from apache_beam.options.pipeline_options import PipelineOptions
 
-from newsbeam.transforms.commit import abort_run, commit_run, recover
+from newsbeam.pipelines.staged_run import run_staged
+from newsbeam.transforms.commit import commit_run, recover
 from newsbeam.transforms.dedupe import SplitKnown
 from newsbeam.transforms.lake import Lake, LakeConfig
 from newsbeam.transforms.nlp import AnalyzeArticles
@@ -129,15 +129,7 @@ def run(config: IngestConfig) -> RunSummary:
     summary = RunSummary(run_id=run_id, lake=lake_config.display())
     summary.recovered_runs = recover(lake)
     inputs = expand_sources(config.sources)
-    options = PipelineOptions(config.beam_args)
-    pipeline = beam.Pipeline(options=options)
-    build(pipeline, inputs, config, run_id, lake)
-    try:
-        result = pipeline.run()
-        result.wait_until_finish()
-    except BaseException:
-        abort_run(lake, run_id)
-        raise
+    run_staged(lake, run_id, config.beam_args, lambda p: build(p, inputs, config, run_id, lake))
     counts = lake.read_json(counts_path(run_id))
     summary.inputs = counts["inputs_read"] + counts["inputs_failed"]
     summary.input_errors = counts["inputs_failed"]

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import apache_beam as beam
-from apache_beam.options.pipeline_options import PipelineOptions
 
 from newsbeam.pipelines.ingest import new_run_id
+from newsbeam.pipelines.staged_run import run_staged
 from newsbeam.schemas import TABLES
-from newsbeam.transforms.commit import abort_run, commit_run, recover
+from newsbeam.transforms.commit import commit_run, recover
 from newsbeam.transforms.dedupe import SplitKnown
 from newsbeam.transforms.feeds.feedlist import FeedSpec, load_feed_list
 from newsbeam.transforms.feeds.http import HttpLimits
@@ -205,13 +205,9 @@ def run_tick(config: TickConfig) -> TickSummary:
     run_id = new_run_id()
     feeds = load_feeds(config.feed_lists)
     state = read_feed_state(lake)
-    pipeline = beam.Pipeline(options=PipelineOptions(config.beam_args))
-    build(pipeline, feeds, state, config, run_id, lake)
-    try:
-        pipeline.run().wait_until_finish()
-    except BaseException:
-        abort_run(lake, run_id)
-        raise
+    run_staged(
+        lake, run_id, config.beam_args, lambda p: build(p, feeds, state, config, run_id, lake)
+    )
     committed = commit_run(lake, run_id)
     polls = _read_this_run(lake, committed.files, "feeds")
     write_feed_state(lake, updated_state(state, polls))
