@@ -94,6 +94,11 @@ def ud_docs(path: Path) -> list[Doc]:
 
 def build_corpora(corpus_dir: Path, out_dir: Path) -> dict[str, int]:
     """Write ud-{train,dev,test}.spacy and ner-{train,dev,test}.spacy; return sizes."""
+    if not (corpus_dir / "ud").is_dir() or not (corpus_dir / "germeval").is_dir():
+        raise FileNotFoundError(
+            f"training corpora not found in {corpus_dir}: training and scoring run from a "
+            "checkout of the newsbeam repository (training/de/corpus is not in the wheel)"
+        )
     out_dir.mkdir(parents=True, exist_ok=True)
     vocab = Vocab()
     ud = corpus_dir / "ud"
