@@ -63,17 +63,33 @@ def canonical_names(ents: list[Span]) -> dict[int, str]:
     return canon
 
 
+def doc_text(doc: Doc) -> str:
+    """doc.text, computed once: spaCy rebuilds the string from the tokens on every access."""
+    text = doc.user_data.get("newsbeam_text")
+    if text is None:
+        text = doc.user_data["newsbeam_text"] = doc.text
+    return text
+
+
 def sentence_starts(doc: Doc) -> list[int]:
-    """Token index where each sentence starts (one sentence if nothing set them)."""
-    if not (doc.has_annotation("SENT_START") or doc.has_annotation("DEP")):
-        return [0]
-    return [sent.start for sent in doc.sents]
+    """Token index where each sentence starts (one sentence if nothing set them); cached."""
+    starts = doc.user_data.get("newsbeam_sentence_starts")
+    if starts is None:
+        if doc.has_annotation("SENT_START") or doc.has_annotation("DEP"):
+            starts = [sent.start for sent in doc.sents]
+        else:
+            starts = [0]
+        doc.user_data["newsbeam_sentence_starts"] = starts
+    return starts
+
+
+def sentence_of(doc: Doc, token_index: int) -> int:
+    return max(bisect.bisect_right(sentence_starts(doc), token_index) - 1, 0)
 
 
 def extract_entities(doc: Doc, article: Article) -> list[dict]:
     ents = list(doc.ents)
     canon = canonical_names(ents)
-    starts = sentence_starts(doc)
     rows = []
     for i, ent in enumerate(ents):
         rows.append(
@@ -84,7 +100,7 @@ def extract_entities(doc: Doc, article: Article) -> list[dict]:
                 "label": ent.label_,
                 "start_char": ent.start_char,
                 "end_char": ent.end_char,
-                "sentence_index": max(bisect.bisect_right(starts, ent.start) - 1, 0),
+                "sentence_index": sentence_of(doc, ent.start),
                 "canonical": canon[i],
                 "entity_key": entity_key(ent.label_, canon[i]),
                 "source_component": "rule" if ent.kb_id_ else "ner",

@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Token
 from newsbeam.transforms.extract.entities import entity_key
 from newsbeam.transforms.extract.people import ArticlePeople, people_of
 from newsbeam.transforms.extract.quotes import QUESTION_WORDS, SUBJECT_DEPS, extract_quotes
-from newsbeam.transforms.extract.timex import anchor_of, find_timexes
+from newsbeam.transforms.extract.timex import anchor_of, timexes_of
 from newsbeam.transforms.lexicon import load_lexicon
 from newsbeam.transforms.records import Article
 
@@ -66,7 +66,7 @@ class EventReader:
         self.people: ArticlePeople = people_of(doc, self.language)
         anchor, _ = anchor_of(article)
         self.anchor = anchor
-        self.timexes = find_timexes(doc.text, self.language, anchor)
+        self.timexes = timexes_of(doc, article)
         self.speech = [q for q in extract_quotes(doc, article) if q["speaker"]]
 
     # -- participants -----------------------------------------------------------
@@ -242,6 +242,16 @@ class EventReader:
         """Verbs, and participles the small tagger calls ADJ ("telefonierte"), not attributes."""
         return token.pos_ in ("VERB", "AUX") or (token.pos_ == "ADJ" and token.dep_ != "amod")
 
+    def _trigger_spec(self, token: Token) -> tuple[str, dict] | None:
+        """("verb" or "noun", lexicon entry) when the token triggers an event."""
+        if self.is_verb(token) and (spec := self.lex["verbs"].get(verb_lemma(token))):
+            return "verb", spec
+        if token.pos_ in ("NOUN", "PROPN") and (
+            spec := self.lex["nouns"].get(token.lemma_.lower())
+        ):
+            return "noun", spec
+        return None
+
     def in_question(self, trigger: Token) -> bool:
         """ "Auf die Frage, weshalb Putin zögere, sich ... zu treffen": not an event."""
         questions = QUESTION_WORDS.get(self.language, set())
@@ -254,17 +264,17 @@ class EventReader:
     def events(self) -> list[dict]:
         rows: list[dict] = []
         for token in self.doc:
-            if self.in_question(token):
+            found = self._trigger_spec(token)
+            if found is None or self.in_question(token):
                 continue
-            if self.is_verb(token) and (spec := self.lex["verbs"].get(verb_lemma(token))):
+            kind, spec = found
+            if kind == "verb":
                 rows += self._rows(token, token, spec, self.subject(token), trigger_kind="verb")
-            elif token.pos_ in ("NOUN", "PROPN") and (
-                spec := self.lex["nouns"].get(token.lemma_.lower())
-            ):
-                actor = self._noun_actor(token)
-                if actor is not None:
-                    clause = token.head if token.head.lemma_ in self.lex["light"] else token
-                    rows += self._rows(token, clause, spec, actor, trigger_kind="noun")
+                continue
+            actor = self._noun_actor(token)
+            if actor is not None:
+                clause = token.head if token.head.lemma_ in self.lex["light"] else token
+                rows += self._rows(token, clause, spec, actor, trigger_kind="noun")
         for i, row in enumerate(rows):
             row["event_index"] = i
         return rows

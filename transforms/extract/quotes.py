@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
+from newsbeam.transforms.extract.entities import doc_text, sentence_of
 from newsbeam.transforms.extract.people import ArticlePeople, people_of
 from newsbeam.transforms.extract.quote_marks import quote_spans
 from newsbeam.transforms.lexicon import load_lexicon
@@ -78,7 +79,7 @@ def speaker_of(subject: Token | None, people: ArticlePeople) -> Speaker:
 def _sentence_bounds(doc: Doc, char: int) -> tuple[int, int]:
     span = doc.char_span(char, char + 1, alignment_mode="expand")
     if span is None:
-        return 0, len(doc.text)
+        return 0, len(doc_text(doc))
     sent = span.sent
     return sent.start_char, sent.end_char
 
@@ -92,8 +93,9 @@ def _tokens_between(doc: Doc, start: int, end: int, quoted: set[int]) -> list[To
 
 def _cue_near(doc: Doc, start: int, end: int, people: ArticlePeople, language: str) -> Token | None:
     """The speech verb attributing the quote at [start, end): after it first, then before."""
-    after_end = _sentence_bounds(doc, min(end + 1, len(doc.text) - 1))[1]
-    tail = doc.text[end : end + 3]
+    text = doc_text(doc)
+    after_end = _sentence_bounds(doc, min(end + 1, len(text) - 1))[1]
+    tail = text[end : end + 3]
     after = _tokens_between(doc, end + 1, after_end, people.quoted)
     if "," in tail or ":" not in tail:
         for token in after[:6]:
@@ -123,16 +125,14 @@ def _quote_row(
     article: Article, doc: Doc, start: int, end: int, cue: Token | None, speaker: Speaker
 ) -> dict:
     span = doc.char_span(start, end, alignment_mode="expand")
-    sentence = 0
-    if span is not None:
-        sentence = sum(1 for s in doc.sents if s.start < span.start) - 1
+    sentence = sentence_of(doc, span.start) if span is not None else 0
     return {
         "article_id": article.article_id,
         "kind": "direct",
-        "text": doc.text[start:end],
+        "text": doc_text(doc)[start:end],
         "start_char": start,
         "end_char": end,
-        "sentence_index": max(sentence, 0),
+        "sentence_index": sentence,
         "speaker": speaker.name,
         "speaker_key": speaker.key,
         "cue": cue.text if cue is not None else None,
@@ -143,8 +143,9 @@ def _quote_row(
 def direct_quotes(doc: Doc, article: Article, people: ArticlePeople) -> list[dict]:
     language = article.language or doc.lang_
     rows = []
-    for start, end in quote_spans(doc.text, language):
-        while end > start and doc.text[end - 1] in ",;:":  # English puts the comma inside
+    text = doc_text(doc)
+    for start, end in quote_spans(text, language):
+        while end > start and text[end - 1] in ",;:":  # English puts the comma inside
             end -= 1
         cue = _cue_near(doc, start, end, people, language)
         speaker = Speaker(None, None)

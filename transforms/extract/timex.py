@@ -9,7 +9,6 @@ anchor, and "kommenden"/"next" moves them forward.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc
 
-from newsbeam.transforms.extract.entities import sentence_starts
+from newsbeam.transforms.extract.entities import doc_text, sentence_of
 from newsbeam.transforms.lexicon import load_lexicon
 from newsbeam.transforms.records import Article
 
@@ -251,11 +250,20 @@ def anchor_of(article: Article) -> tuple[date, str]:
     return date.today(), "run_date"
 
 
+def timexes_of(doc: Doc, article: Article) -> list[Timex]:
+    """The Doc's time expressions, found once (timex and events both need them)."""
+    found = doc.user_data.get("newsbeam_timexes")
+    if found is None:
+        anchor, _ = anchor_of(article)
+        found = find_timexes(doc_text(doc), article.language or doc.lang_, anchor)
+        doc.user_data["newsbeam_timexes"] = found
+    return found
+
+
 def extract_timex(doc: Doc, article: Article) -> list[dict]:
     anchor, anchor_source = anchor_of(article)
-    starts = sentence_starts(doc)
     rows = []
-    for t in find_timexes(doc.text, article.language or doc.lang_, anchor):
+    for t in timexes_of(doc, article):
         span = doc.char_span(t.start, t.end, alignment_mode="expand")
         token = span.start if span is not None else 0
         rows.append(
@@ -269,7 +277,7 @@ def extract_timex(doc: Doc, article: Article) -> list[dict]:
                 "anchor_source": anchor_source,
                 "start_char": t.start,
                 "end_char": t.end,
-                "sentence_index": max(bisect.bisect_right(starts, token) - 1, 0),
+                "sentence_index": sentence_of(doc, token),
             }
         )
     return rows
