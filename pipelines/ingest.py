@@ -83,7 +83,6 @@ def build(
     """The ingest graph, top to bottom."""
     read = p | "ReadArticles" >> ReadArticles(inputs)
     articles = read["articles"] | "DropDuplicateArticles" >> SplitKnown(
-        "articles",
         lambda a: a.article_id,
         config.lake,
         lake.list_files("articles", ".parquet"),
@@ -98,7 +97,6 @@ def build(
     errors = rows | "OnlyErrors" >> beam.Filter(lambda row: row[0] == "errors")
     others = rows | "AllButErrors" >> beam.Filter(lambda row: row[0] != "errors")
     new_errors = errors | "DropKnownErrors" >> SplitKnown(
-        "errors",
         lambda row: row[2]["error_id"],
         config.lake,
         lake.list_files("errors", ".parquet"),

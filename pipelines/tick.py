@@ -116,7 +116,7 @@ def build(
     )
     # URLs the lake has are not fetched again; one URL twice in a tick is fetched once.
     urls = polled["items"] | "DropKnownUrls" >> SplitKnown(
-        "items", lambda i: i.canonical, cfg, article_files, "canonical_url", item_id
+        lambda i: i.canonical, cfg, article_files, "canonical_url", item_id
     )
     pages = (
         urls["kept"]
@@ -127,10 +127,9 @@ def build(
     )
     articles = pages["articles"] | "DetectLanguage" >> beam.Map(with_language)
     by_id = articles | "DropKnownIds" >> SplitKnown(
-        "articles", lambda a: a.article_id, cfg, article_files, "article_id"
+        lambda a: a.article_id, cfg, article_files, "article_id"
     )
     by_content = by_id["kept"] | "DropSameContent" >> SplitKnown(
-        "content",
         lambda a: a.content_hash,
         cfg,
         article_files,

@@ -30,13 +30,9 @@ class ReadKeysFn(beam.DoFn):
         self._lake = Lake(self._lake_config)
 
     def process(self, rel_path: str) -> Iterator[tuple[str, str]]:
-        keys = self._lake.read_parquet_column(rel_path, self._column)
-        ids = (
-            keys
-            if self._column == "article_id"
-            else self._lake.read_parquet_column(rel_path, "article_id")
-        )
-        yield from ((k, i) for k, i in zip(keys, ids, strict=True) if k is not None)
+        columns = self._lake.read_parquet_columns(rel_path, [self._column, "article_id"])
+        pairs = zip(columns[self._column], columns["article_id"], strict=True)
+        yield from ((k, i) for k, i in pairs if k is not None)
 
 
 class KeepFirstFn(beam.DoFn):
@@ -44,8 +40,7 @@ class KeepFirstFn(beam.DoFn):
     article_id); else the first is kept and the rest go to `duplicates` (with the
     kept one's id)."""
 
-    def __init__(self, name: str, id_of: Callable[[Any], str]) -> None:
-        self._name = name
+    def __init__(self, id_of: Callable[[Any], str]) -> None:
         self._id_of = id_of
 
     def process(self, element: tuple[str, dict[str, list]]) -> Iterator[Any]:
@@ -78,7 +73,6 @@ class SplitKnown(beam.PTransform):
 
     def __init__(
         self,
-        name: str,
         key: Callable[[Any], str],
         lake: LakeConfig,
         known_files: list[str],
@@ -86,7 +80,6 @@ class SplitKnown(beam.PTransform):
         id_of: Callable[[Any], str] | None = None,
     ) -> None:
         super().__init__()
-        self._name = name
         self._key = key
         self._id_of = id_of or key
         self._lake = lake
@@ -104,6 +97,6 @@ class SplitKnown(beam.PTransform):
         return (
             {"new": new, "known": known}
             | "JoinWithLake" >> beam.CoGroupByKey()
-            | "KeepFirst" >> beam.ParDo(KeepFirstFn(self._name, self._id_of))
+            | "KeepFirst" >> beam.ParDo(KeepFirstFn(self._id_of))
             | "KeptOrNot" >> SplitByKind(KEPT, DUPLICATES, KNOWN)
         )

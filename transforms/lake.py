@@ -119,12 +119,11 @@ class Lake:
             for batch in batches:
                 writer.write_batch(batch)
 
-    def read_parquet_column(self, rel: str, column: str) -> list:
-        return (
-            pq.read_table(self.path(rel), columns=[column], filesystem=self.fs)
-            .column(0)
-            .to_pylist()
-        )
+    def read_parquet_columns(self, rel: str, columns: list[str]) -> dict[str, list]:
+        """Some columns of one Parquet file, read in one go (names may repeat)."""
+        names = list(dict.fromkeys(columns))
+        table = pq.read_table(self.path(rel), columns=names, filesystem=self.fs)
+        return {name: table.column(name).to_pylist() for name in names}
 
     def parquet_rows(self, rel: str) -> int:
         with self.fs.open_input_file(self.path(rel)) as handle:

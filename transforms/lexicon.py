@@ -10,10 +10,6 @@ import yaml
 LEXICON_DIR = Path(__file__).parent / "lexicons"
 
 
-def languages() -> list[str]:
-    return sorted(p.name for p in LEXICON_DIR.iterdir() if p.is_dir())
-
-
 @lru_cache(maxsize=64)
 def load_lexicon(language: str, name: str) -> dict:
     """The parsed YAML file, or {} when the language has no such file."""

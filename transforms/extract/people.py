@@ -15,7 +15,8 @@ from functools import lru_cache
 from spacy.tokens import Doc, Span, Token
 
 from newsbeam.models.rules import title_regex
-from newsbeam.transforms.extract.entities import canonical_names, doc_text, entity_key
+from newsbeam.transforms.extract.entities import canonical_names, entity_key
+from newsbeam.transforms.extract.quote_marks import doc_quote_spans
 from newsbeam.transforms.lexicon import load_lexicon
 
 PERSON_LABELS = {"PER", "PERSON"}
@@ -210,10 +211,8 @@ class ArticlePeople:
 
 
 def _quoted_tokens(doc: Doc, language: str) -> set[int]:
-    from newsbeam.transforms.extract.quote_marks import quote_spans
-
     quoted: set[int] = set()
-    for start, end in quote_spans(doc_text(doc), language):
+    for start, end in doc_quote_spans(doc, language):
         span = doc.char_span(start, end, alignment_mode="expand")
         if span is not None:
             quoted.update(range(span.start, span.end))

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from spacy.tokens import Doc
+
+from newsbeam.transforms.extract.entities import doc_text
 from newsbeam.transforms.lexicon import load_lexicon
 
 # A "quote" longer than this is an unpaired mark, not a quotation.
@@ -38,4 +41,12 @@ def quote_spans(text: str, language: str) -> list[tuple[int, int]]:
         if end > i + 1:
             spans.append((i + 1, end))
         i = end + 1
+    return spans
+
+
+def doc_quote_spans(doc: Doc, language: str) -> list[tuple[int, int]]:
+    """quote_spans of a Doc's text, found once (people and quotes both need them)."""
+    spans = doc.user_data.get("newsbeam_quote_spans")
+    if spans is None:
+        spans = doc.user_data["newsbeam_quote_spans"] = quote_spans(doc_text(doc), language)
     return spans

@@ -16,7 +16,7 @@ from spacy.tokens import Doc, Span, Token
 
 from newsbeam.transforms.extract.entities import doc_text, sentence_of
 from newsbeam.transforms.extract.people import ArticlePeople, people_of
-from newsbeam.transforms.extract.quote_marks import quote_spans
+from newsbeam.transforms.extract.quote_marks import doc_quote_spans
 from newsbeam.transforms.lexicon import load_lexicon
 from newsbeam.transforms.records import Article
 
@@ -144,7 +144,7 @@ def direct_quotes(doc: Doc, article: Article, people: ArticlePeople) -> list[dic
     language = article.language or doc.lang_
     rows = []
     text = doc_text(doc)
-    for start, end in quote_spans(text, language):
+    for start, end in doc_quote_spans(doc, language):
         while end > start and text[end - 1] in ",;:":  # English puts the comma inside
             end -= 1
         cue = _cue_near(doc, start, end, people, language)

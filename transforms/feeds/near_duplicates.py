@@ -25,9 +25,8 @@ class ReadSignaturesFn(beam.DoFn):
         self._lake = Lake(self._lake_config)
 
     def process(self, rel_path: str) -> Iterator[tuple[str, list[int]]]:
-        ids = self._lake.read_parquet_column(rel_path, "article_id")
-        sigs = self._lake.read_parquet_column(rel_path, "signature")
-        yield from zip(ids, sigs, strict=True)
+        columns = self._lake.read_parquet_columns(rel_path, ["article_id", "signature"])
+        yield from zip(columns["article_id"], columns["signature"], strict=True)
 
 
 class KeepDistinctFn(beam.DoFn):
