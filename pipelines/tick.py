@@ -33,7 +33,7 @@ from newsbeam.transforms.records import stable_id
 from newsbeam.transforms.rows import duplicate_row, error_row
 from newsbeam.transforms.sources.common import make_article
 from newsbeam.transforms.split import SplitByKind
-from newsbeam.transforms.write_tables import WriteStagedTables
+from newsbeam.transforms.write_tables import ListStagedFiles, StageRowsInPlace, WriteStagedTables
 
 ERRORS = "errors"
 ARTICLES = "articles"
@@ -171,16 +171,26 @@ def build(
         | "FeedRows" >> beam.Map(feed_row)
     )
 
-    (
+    staged = (
+        analysed
+        | "AnalysedRows" >> beam.Filter(lambda row: row[0] != "errors")
+        | "StageAnalysedRows" >> StageRowsInPlace(cfg, run_id)
+    )
+    grouped = (
         (
-            analysed,
+            analysed | "AnalysisErrors" >> beam.Filter(lambda row: row[0] == "errors"),
             duplicate_rows,
             errors | "ErrorRows" >> beam.Map(error_row),
             distinct["signatures"],
             feed_rows,
         )
-        | "RowsToWrite" >> beam.Flatten()
-        | "WriteTables" >> WriteStagedTables(cfg, run_id, config.num_shards)
+        | "SmallRows" >> beam.Flatten()
+        | "WriteSmallTables" >> WriteStagedTables(cfg, run_id, config.num_shards)
+    )
+    (
+        (staged, grouped)
+        | "StagedPaths" >> beam.Flatten()
+        | "ListStaged" >> ListStagedFiles(cfg, run_id)
     )
 
 

@@ -1,6 +1,9 @@
 """Commit a run's staged files into the tables, all of them or (visibly) none.
 
 Protocol, run by the driver after the pipeline succeeded:
+0. take the staged files from `_staging/<run_id>/_files.json`, the list the
+   pipeline's writers reported (a file a retried bundle left behind is not on
+   it, so it is never committed);
 1. write `_runs/<run_id>.json` with status "committing" and every staged file;
 2. move each file from `_staging/<run_id>/...` to its table partition;
 3. rewrite the manifest with status "committed" and drop the staging folder.
@@ -17,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from newsbeam.transforms.lake import Lake
-from newsbeam.transforms.write_tables import STAGING_DIR
+from newsbeam.transforms.write_tables import STAGING_DIR, files_list_path
 
 RUNS_DIR = "_runs"
 
@@ -40,7 +43,7 @@ def manifest_path(run_id: str) -> str:
 
 
 def commit_run(lake: Lake, run_id: str, summary: dict | None = None) -> CommitResult:
-    staged = lake.list_files(f"{STAGING_DIR}/{run_id}", ".parquet")
+    staged = sorted(lake.read_json(files_list_path(run_id))["files"])
     result = CommitResult(run_id)
     for path in staged:
         table = path.split("/")[2]

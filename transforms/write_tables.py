@@ -1,4 +1,15 @@
-"""The sink: rows -> Parquet files in the run's staging area, one per table/date/shard.
+"""The sinks: rows -> Parquet files in the run's staging area.
+
+Two ways in, one layout (`_staging/<run>/<table>/date=D/<file>.parquet`):
+- StageRowsInPlace writes the bulk (the NLP step's rows) on the worker that
+  made them, fused with the NLP: rows are never shuffled, pickled between
+  processes or held by the runner, so a run costs about the NLP and memory
+  does not grow with the rows;
+- WriteStagedTables groups the small tables (errors, duplicates, feeds) into
+  one file per table/date/shard.
+Both yield the paths they wrote; ListStagedFiles records them in the staging
+area, and only listed files are committed, so a bundle that a runner retried
+cannot leave a second copy behind.
 
 Staging lives under `_staging/`, which table readers (pyarrow, DuckDB, Spark,
 Trino with Hive partitions) never see; `commit.py` moves the files into the
@@ -7,11 +18,15 @@ tables only after the whole pipeline has succeeded.
 
 from __future__ import annotations
 
+import uuid
 import zlib
 from collections.abc import Iterable, Iterator
 
 import apache_beam as beam
 import pyarrow as pa
+from apache_beam.transforms.window import GlobalWindow
+from apache_beam.utils.timestamp import MIN_TIMESTAMP
+from apache_beam.utils.windowed_value import WindowedValue
 
 from newsbeam.schemas import TABLES
 from newsbeam.transforms.lake import Lake, LakeConfig
@@ -19,12 +34,24 @@ from newsbeam.transforms.lake import Lake, LakeConfig
 # Rows per Parquet row group: big enough for good compression and fast scans,
 # small enough that a writer holds only one group in memory.
 ROW_GROUP_ROWS = 20_000
+# Rows a bundle writer may hold before it writes its fullest partition early:
+# bounds a worker's memory when one bundle spans many tables and dates.
+MAX_BUFFERED_ROWS = 4 * ROW_GROUP_ROWS
 
 STAGING_DIR = "_staging"
 
 
 def staging_path(run_id: str, table: str, date: str, shard: int) -> str:
     return f"{STAGING_DIR}/{run_id}/{table}/date={date}/{run_id}-{shard:05d}.parquet"
+
+
+def bundle_file_path(run_id: str, table: str, date: str) -> str:
+    # Unique per file: bundles run concurrently and may be retried.
+    return f"{STAGING_DIR}/{run_id}/{table}/date={date}/{run_id}-{uuid.uuid4().hex[:12]}.parquet"
+
+
+def files_list_path(run_id: str) -> str:
+    return f"{STAGING_DIR}/{run_id}/_files.json"
 
 
 def shard_of(row: dict, num_shards: int) -> int:
@@ -60,6 +87,80 @@ class WritePartitionFn(beam.DoFn):
         path = staging_path(run_id, table, date, shard)
         self._lake.write_parquet(path, record_batches(stamped, schema), schema)
         yield path
+
+
+class StageRowsFn(beam.DoFn):
+    """(table, date, row) triples -> Parquet files of at most ROW_GROUP_ROWS rows, per bundle.
+
+    Rows wait in a per-partition buffer; a full buffer becomes one file (one row
+    group), the rest are written when the bundle finishes. Yields the paths.
+    """
+
+    def __init__(self, lake: LakeConfig, run_id: str) -> None:
+        self._lake_config = lake
+        self._run_id = run_id
+
+    def setup(self) -> None:
+        self._lake = Lake(self._lake_config)
+
+    def start_bundle(self) -> None:
+        self._buffers: dict[tuple[str, str], list[dict]] = {}
+        self._buffered = 0
+        self._written: list[str] = []
+
+    def process(self, triple: tuple[str, str, dict]) -> None:
+        table, date, row = triple
+        buffer = self._buffers.setdefault((table, date), [])
+        buffer.append({**row, "run_id": self._run_id})
+        self._buffered += 1
+        if len(buffer) >= ROW_GROUP_ROWS:
+            self._flush((table, date))
+        elif self._buffered >= MAX_BUFFERED_ROWS:
+            self._flush(max(self._buffers, key=lambda key: len(self._buffers[key])))
+
+    def _flush(self, key: tuple[str, str]) -> None:
+        rows = self._buffers.pop(key)
+        self._buffered -= len(rows)
+        table, date = key
+        schema = TABLES[table]
+        path = bundle_file_path(self._run_id, table, date)
+        self._lake.write_parquet(path, [pa.RecordBatch.from_pylist(rows, schema=schema)], schema)
+        self._written.append(path)
+
+    def finish_bundle(self) -> Iterator[WindowedValue]:
+        for key in list(self._buffers):
+            self._flush(key)
+        for path in self._written:
+            yield WindowedValue(path, MIN_TIMESTAMP, [GlobalWindow()])
+
+
+class StageRowsInPlace(beam.PTransform):
+    """(table, date, row) triples -> staged Parquet files, written where the rows are."""
+
+    def __init__(self, lake: LakeConfig, run_id: str) -> None:
+        super().__init__()
+        self._lake = lake
+        self._run_id = run_id
+
+    def expand(self, rows):  # type: ignore[no-untyped-def]
+        return rows | "WriteParquet" >> beam.ParDo(StageRowsFn(self._lake, self._run_id))
+
+
+class ListStagedFiles(beam.PTransform):
+    """Paths of every staged file -> `_staging/<run>/_files.json`, which the commit reads."""
+
+    def __init__(self, lake: LakeConfig, run_id: str) -> None:
+        super().__init__()
+        self._lake = lake
+        self._run_id = run_id
+
+    def expand(self, paths):  # type: ignore[no-untyped-def]
+        return (
+            paths
+            | "AllPaths" >> beam.combiners.ToList()
+            | "AsDict" >> beam.Map(lambda found: {"files": sorted(found)})
+            | "WriteList" >> beam.ParDo(WriteJsonFn(self._lake, files_list_path(self._run_id)))
+        )
 
 
 def counts_path(run_id: str) -> str:

@@ -1,0 +1,82 @@
+"""The sinks and the commit, without Beam: files per bundle, and only listed files commit."""
+
+from __future__ import annotations
+
+import pyarrow.parquet as pq
+
+from newsbeam.transforms import write_tables
+from newsbeam.transforms.commit import commit_run
+from newsbeam.transforms.lake import Lake, LakeConfig
+from newsbeam.transforms.write_tables import StageRowsFn, files_list_path
+
+
+def entity(i: int) -> dict:
+    return {
+        "article_id": "a1",
+        "mention_index": i,
+        "text": f"Name {i}",
+        "label": "PER",
+        "start_char": i,
+        "end_char": i + 1,
+        "sentence_index": 0,
+        "canonical": f"Name {i}",
+        "entity_key": f"PER:name-{i}",
+        "source_component": "ner",
+    }
+
+
+def run_bundle(fn: StageRowsFn, triples: list[tuple[str, str, dict]]) -> list[str]:
+    fn.start_bundle()
+    for triple in triples:
+        fn.process(triple)
+    return [wv.value for wv in fn.finish_bundle()]
+
+
+def test_a_bundle_writes_full_row_groups_as_files_and_the_rest_at_its_end(tmp_path, monkeypatch):
+    monkeypatch.setattr(write_tables, "ROW_GROUP_ROWS", 4)
+    monkeypatch.setattr(write_tables, "MAX_BUFFERED_ROWS", 100)
+    config = LakeConfig(str(tmp_path))
+    fn = StageRowsFn(config, "r1")
+    fn.setup()
+    triples = [("entities", "2025-08-26", entity(i)) for i in range(10)]
+    triples.append(("entities", "2025-08-27", entity(99)))
+    paths = run_bundle(fn, triples)
+
+    sizes = sorted(pq.read_metadata(tmp_path / p).num_rows for p in paths)
+    assert sizes == [1, 2, 4, 4]  # 10 rows in one partition, 1 in another
+    assert all(p.startswith("_staging/r1/entities/date=2025-08-2") for p in paths)
+    assert len(set(paths)) == len(paths)
+    rows = [r for p in paths for r in pq.read_table(tmp_path / p).to_pylist()]
+    assert sorted(r["mention_index"] for r in rows) == sorted(
+        t[2]["mention_index"] for t in triples
+    )
+    assert {r["run_id"] for r in rows} == {"r1"}
+
+
+def test_buffered_rows_are_bounded_across_partitions(tmp_path, monkeypatch):
+    monkeypatch.setattr(write_tables, "ROW_GROUP_ROWS", 1000)
+    monkeypatch.setattr(write_tables, "MAX_BUFFERED_ROWS", 5)
+    fn = StageRowsFn(LakeConfig(str(tmp_path)), "r1")
+    fn.setup()
+    fn.start_bundle()
+    for day in range(20):
+        fn.process(("entities", f"2025-08-{day + 1:02d}", entity(day)))
+        assert fn._buffered < 5
+    assert len([wv.value for wv in fn.finish_bundle()]) == 20
+
+
+def test_only_files_on_the_list_are_committed(tmp_path):
+    """A file a retried bundle left in staging is not on the writers' list: never committed."""
+    config = LakeConfig(str(tmp_path))
+    lake = Lake(config)
+    fn = StageRowsFn(config, "r1")
+    fn.setup()
+    listed = run_bundle(fn, [("entities", "2025-08-26", entity(1))])
+    orphan = run_bundle(fn, [("entities", "2025-08-26", entity(1))])  # the failed attempt
+    lake.write_json(files_list_path("r1"), {"files": listed})
+
+    result = commit_run(lake, "r1")
+
+    assert result.rows == {"entities": 1}
+    assert lake.list_files("entities", ".parquet") == [p.split("/", 2)[2] for p in listed]
+    assert not lake.exists(orphan[0]) and not lake.exists("_staging/r1")
