@@ -90,6 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ing.add_argument("--shards", type=int, default=2, help="files per table and date")
     ing.add_argument(
+        "--chunk-mb",
+        type=float,
+        default=64.0,
+        help="input files per Beam job, in MB: bigger inputs run as several jobs, "
+        "each committed on its own (flat memory on the DirectRunner)",
+    )
+    ing.add_argument(
         "--once",
         action="store_true",
         help="SOURCES are feed lists (.txt of URLs, .yaml, .opml): poll them once (one tick)",
@@ -166,6 +173,7 @@ def cmd_ingest(args: argparse.Namespace, beam_args: list[str]) -> int:
         models=parse_models(args.model, args.models_file),
         num_shards=args.shards,
         beam_args=direct_runner_args(args.workers, beam_args),
+        chunk_mb=args.chunk_mb,
     )
     summary = ingest.run(config)
     print(summary.render())

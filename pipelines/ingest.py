@@ -1,12 +1,19 @@
 """`newsbeam ingest`: files in, partitioned Parquet tables out, as one Beam batch job.
 
-inputs -> ReadArticles -> DropDuplicates -> AnalyzeArticles -> rows
-errors (every stage) ---------------------------------------> rows
-rows -> DropKnownErrors -> WriteStagedTables; the driver then commits the run.
+inputs -> ReadArticles -> DropDuplicates -> AnalyzeArticles -> StageRowsInPlace
+errors (every stage) -> DropKnownErrors --+
+duplicates -------------------------------+-> WriteStagedTables
+every staged path -> ListStagedFiles; the driver then commits the run.
+
+Large inputs run as several such jobs of at most `chunk_mb` of input files each,
+one after the other, each committed on its own: the DirectRunner keeps a job's
+collections in memory, so chunks keep memory flat however large the input, and
+a crash costs at most the chunk in flight (a rerun skips what was committed).
 """
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -23,7 +30,13 @@ from newsbeam.transforms.read import ReadArticles
 from newsbeam.transforms.rows import duplicate_row, error_row
 from newsbeam.transforms.sources import expand_sources
 from newsbeam.transforms.split import CountRun
-from newsbeam.transforms.write_tables import WriteJsonFn, WriteStagedTables, counts_path
+from newsbeam.transforms.write_tables import (
+    ListStagedFiles,
+    StageRowsInPlace,
+    WriteJsonFn,
+    WriteStagedTables,
+    counts_path,
+)
 
 
 @dataclass
@@ -33,6 +46,7 @@ class IngestConfig:
     models: dict[str, str] = field(default_factory=dict)
     num_shards: int = 2
     beam_args: list[str] = field(default_factory=list)
+    chunk_mb: float = 64.0
 
 
 @dataclass
@@ -47,6 +61,7 @@ class RunSummary:
     rows: dict[str, int] = field(default_factory=dict)
     wall_seconds: float = 0.0
     recovered_runs: list[str] = field(default_factory=list)
+    chunk_runs: list[str] = field(default_factory=list)  # every job's run id, in order
 
     @property
     def balanced(self) -> bool:
@@ -54,9 +69,23 @@ class RunSummary:
         accounted = self.articles_written + self.input_errors + self.duplicates
         return self.inputs == accounted + self.already_in_lake
 
+    def add(self, other: RunSummary) -> None:
+        """Fold one chunk's summary into the whole run's."""
+        self.inputs += other.inputs
+        self.articles_written += other.articles_written
+        self.input_errors += other.input_errors
+        self.duplicates += other.duplicates
+        self.already_in_lake += other.already_in_lake
+        for table, n in other.rows.items():
+            self.rows[table] = self.rows.get(table, 0) + n
+        self.chunk_runs.append(other.run_id)
+
     def render(self) -> str:
+        runs = f"run {self.run_id}"
+        if len(self.chunk_runs) > 1:
+            runs = f"{len(self.chunk_runs)} runs ({self.chunk_runs[0]} ... {self.chunk_runs[-1]})"
         lines = [
-            f"run {self.run_id} finished in {self.wall_seconds:.1f} s",
+            f"{runs} finished in {self.wall_seconds:.1f} s",
             f"  inputs read        {self.inputs}",
             f"  articles written   {self.articles_written}",
             f"  inputs in errors   {self.input_errors}",
@@ -93,19 +122,27 @@ def build(
     duplicates = articles["duplicates"] | "DuplicateRows" >> beam.MapTuple(
         lambda article, kept_id: duplicate_row(article, kept_id, "same_id")
     )
-    rows = (analysed, input_errors, duplicates) | "AllRows" >> beam.Flatten()
-    errors = rows | "OnlyErrors" >> beam.Filter(lambda row: row[0] == "errors")
-    others = rows | "AllButErrors" >> beam.Filter(lambda row: row[0] != "errors")
+    # The NLP rows are written where they were made (fused with the NLP);
+    # only the few error and duplicate rows are grouped.
+    analysed_rows = analysed | "AnalysedRows" >> beam.Filter(lambda row: row[0] != "errors")
+    analysis_errors = analysed | "AnalysisErrors" >> beam.Filter(lambda row: row[0] == "errors")
+    errors = (analysis_errors, input_errors) | "AllErrors" >> beam.Flatten()
     new_errors = errors | "DropKnownErrors" >> SplitKnown(
         lambda row: row[2]["error_id"],
         config.lake,
         lake.list_files("errors", ".parquet"),
         "error_id",
     )
+    staged = analysed_rows | "StageAnalysedRows" >> StageRowsInPlace(config.lake, run_id)
+    grouped = (
+        (new_errors["kept"], duplicates)
+        | "SmallRows" >> beam.Flatten()
+        | "WriteSmallTables" >> WriteStagedTables(config.lake, run_id, config.num_shards)
+    )
     (
-        (new_errors["kept"], others)
-        | "RowsToWrite" >> beam.Flatten()
-        | "WriteTables" >> WriteStagedTables(config.lake, run_id, config.num_shards)
+        (staged, grouped)
+        | "StagedPaths" >> beam.Flatten()
+        | "ListStaged" >> ListStagedFiles(config.lake, run_id)
     )
     # Counts for the summary, written beside the staged files: Beam's metrics are
     # not available on every runner, a file is.
@@ -118,15 +155,46 @@ def build(
     counted | "CountRun" >> CountRun(WriteJsonFn(config.lake, counts_path(run_id)))
 
 
+def chunk_inputs(paths: list[str], max_bytes: int) -> list[list[str]]:
+    """Consecutive groups of input files of at most max_bytes each (a bigger file is alone)."""
+    chunks: list[list[str]] = []
+    current: list[str] = []
+    size = 0
+    for path in paths:
+        try:
+            n = os.path.getsize(path)
+        except OSError:
+            n = 0  # a missing file costs nothing; reading it gives its error row
+        if current and size + n > max_bytes:
+            chunks.append(current)
+            current, size = [], 0
+        current.append(path)
+        size += n
+    return [*chunks, current] if current or not chunks else chunks
+
+
 def run(config: IngestConfig) -> RunSummary:
     started = time.monotonic()
-    lake_config = config.lake.with_env_defaults()
-    config.lake = lake_config
-    lake = Lake(lake_config)
-    run_id = new_run_id()
-    summary = RunSummary(run_id=run_id, lake=lake_config.display())
-    summary.recovered_runs = recover(lake)
+    config.lake = config.lake.with_env_defaults()
+    lake = Lake(config.lake)
+    recovered = recover(lake)
     inputs = expand_sources(config.sources)
+    total: RunSummary | None = None
+    for chunk in chunk_inputs(inputs, int(config.chunk_mb * 2**20)):
+        part = run_chunk(config, lake, chunk)
+        if total is None:
+            total = RunSummary(run_id=part.run_id, lake=part.lake)
+        total.add(part)
+    assert total is not None  # chunk_inputs always gives at least one chunk
+    total.recovered_runs = recovered
+    total.wall_seconds = time.monotonic() - started
+    return total
+
+
+def run_chunk(config: IngestConfig, lake: Lake, inputs: list[str]) -> RunSummary:
+    """One Beam job over some input files, committed when it succeeds."""
+    run_id = new_run_id()
+    summary = RunSummary(run_id=run_id, lake=config.lake.display())
     run_staged(lake, run_id, config.beam_args, lambda p: build(p, inputs, config, run_id, lake))
     counts = lake.read_json(counts_path(run_id))
     summary.inputs = counts["inputs_read"] + counts["inputs_failed"]
@@ -136,5 +204,4 @@ def run(config: IngestConfig) -> RunSummary:
     committed = commit_run(lake, run_id, {"inputs": summary.inputs})
     summary.rows = committed.rows
     summary.articles_written = committed.rows.get("articles", 0)
-    summary.wall_seconds = time.monotonic() - started
     return summary

@@ -110,6 +110,49 @@ def test_bad_inputs_land_in_errors_and_every_input_is_accounted_for(seed_dir, tm
     assert summary.balanced
 
 
+def test_inputs_are_grouped_into_chunks_by_size(tmp_path):
+    sizes = {"a": 600, "b": 600, "c": 2000, "d": 100, "e": 100}
+    for name, size in sizes.items():
+        (tmp_path / name).write_bytes(b"x" * size)
+    paths = [str(tmp_path / n) for n in sizes] + [str(tmp_path / "missing")]
+    chunks = ingest.chunk_inputs(paths, 1000)
+    assert [[p.rsplit("/", 1)[1] for p in c] for c in chunks] == [
+        ["a"],
+        ["b"],
+        ["c"],
+        ["d", "e", "missing"],
+    ]
+    assert ingest.chunk_inputs([], 1000) == [[]]
+
+
+@pytest.mark.slow
+def test_a_large_input_runs_as_several_committed_jobs_with_the_same_tables(seed_dir, tmp_path):
+    lines = [
+        {"url": f"https://example.org/{i}", "language": "de", "published": "2025-08-2" + str(i),
+         "text": f"Olaf Scholz sprach am Montag in Berlin mit {name} über die Ukraine."}
+        for i, name in enumerate(["Emmanuel Macron", "Joe Biden", "Kaja Kallas", "Marco Rubio"])
+    ]  # fmt: skip
+    for i, line in enumerate(lines):
+        (seed_dir / f"part{i}.jsonl").write_text(json.dumps(line, ensure_ascii=False) + "\n")
+    (seed_dir / "dupe.txt").write_bytes(SEED.read_bytes())
+    whole = run_ingest([seed_dir], tmp_path / "whole")
+    chunked = run_ingest([seed_dir], tmp_path / "chunked", chunk_mb=0.0001)  # one file per job
+
+    assert len(chunked.chunk_runs) == 6 and len(whole.chunk_runs) == 1
+    assert f"6 runs ({chunked.chunk_runs[0]} ... {chunked.chunk_runs[-1]})" in chunked.render()
+    runs = json.loads((tmp_path / "chunked/_runs" / f"{chunked.chunk_runs[-1]}.json").read_text())
+    assert runs["status"] == "committed"
+    assert chunked.inputs == whole.inputs == 6 and chunked.balanced and whole.balanced
+    assert chunked.articles_written == whole.articles_written == 5
+    # The copy in another file is a duplicate in one job, already in the lake across jobs.
+    assert whole.duplicates == 1 and chunked.duplicates + chunked.already_in_lake == 1
+    for table in ("entities", "persons", "timex"):
+        a = read_table(tmp_path / "whole", table).sort_by([("article_id", "ascending")])
+        b = read_table(tmp_path / "chunked", table).sort_by([("article_id", "ascending")])
+        assert a.num_rows == b.num_rows > 0
+        assert a.column("article_id").equals(b.column("article_id"))
+
+
 @pytest.mark.slow
 def test_two_worker_processes_write_the_same_tables(seed_dir, tmp_path):
     one = run_ingest([seed_dir], tmp_path / "one")
@@ -146,6 +189,8 @@ def test_an_interrupted_commit_is_finished_by_the_next_run(tmp_path, monkeypatch
         path = f"_staging/r1/{table}/date=2025-08-26/r1-00000.parquet"
         (tmp_path / "lake" / path).parent.mkdir(parents=True)
         (tmp_path / "lake" / path).write_bytes(b"PAR1")
+    staged = sorted(str(p.relative_to(tmp_path / "lake")) for p in tmp_path.rglob("*.parquet"))
+    lake.write_json("_staging/r1/_files.json", {"files": staged})
     monkeypatch.setattr(commit_module, "_finish", lambda lake, manifest: None)
     monkeypatch.setattr(Lake, "parquet_rows", lambda self, rel: 1)
     commit_module.commit_run(lake, "r1")  # "crashes" right after the manifest
