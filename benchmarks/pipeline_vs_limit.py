@@ -33,17 +33,22 @@ from newsbeam.models import registry
 RESULTS = Path(__file__).parent / "RESULTS.md"
 
 
-def write_corpus(n: int, path: Path) -> tuple[list[str], int]:
+def write_corpus(n: int, path: Path, per_file: int = 0) -> tuple[list[str], int]:
+    """n generated articles as JSON lines: one file at `path`, or a folder of per_file each."""
     texts = list(articles(n, seed=7))
-    with path.open("w", encoding="utf-8") as out:
-        for i, text in enumerate(texts):
-            row = {
-                "url": f"https://bench.example/{i}",
-                "published": "2025-08-26",
-                "language": "de",
-                "text": text,
-            }
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    if per_file:
+        path.mkdir(parents=True, exist_ok=True)
+    for start in range(0, n, per_file or n):
+        target = path / f"part-{start // per_file:05d}.jsonl" if per_file else path
+        with target.open("w", encoding="utf-8") as out:
+            for i in range(start, min(n, start + (per_file or n))):
+                row = {
+                    "url": f"https://bench.example/{i}",
+                    "published": "2025-08-26",
+                    "language": "de",
+                    "text": texts[i],
+                }
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
     return texts, sum(len(t.split()) for t in texts)
 
 
@@ -61,11 +66,12 @@ def peak_rss_of(proc: subprocess.Popen) -> tuple[int, float]:
     return peak, 0.0
 
 
-def run_newsbeam(corpus: Path, workers: int) -> tuple[float, int]:
+def run_newsbeam(corpus: Path, workers: int, extra: tuple[str, ...] = ()) -> tuple[float, int]:
     lake = tempfile.mkdtemp(prefix="bench-lake-")
     cmd = [sys.executable, "-m", "newsbeam.pipelines.cli", "ingest", str(corpus), "--output", lake]
     if workers > 1:
         cmd += ["--workers", str(workers)]
+    cmd += extra
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     peak = [0]
