@@ -108,6 +108,8 @@ def build_corpora(corpus_dir: Path, out_dir: Path) -> dict[str, int]:
         "ud-dev": gsd_dev[:UD_DEV_SELECT],
         "ud-test": gsd_dev[UD_DEV_SELECT:],
     }
+    # The final syntax fit also learns from the selection split (see models/train.py).
+    splits["ud-trainall"] = splits["ud-train"] + splits["ud-dev"]
     ge = corpus_dir / "germeval"
     ge_dev = germeval_docs(ge / "NER-de-dev.tsv", vocab)
     cut = NER_DEV_TRAIN + NER_DEV_SELECT

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -142,3 +143,27 @@ def test_held_out_scores_stay_where_the_shipped_model_put_them(tmp_path):
     assert scores["dep_uas"] >= 0.78 and scores["pos_acc"] >= 0.90
     assert scores["ner_with_rules"]["f"] >= 0.57
     assert scores["ner_with_rules"]["r"] >= scores["ner_model"]["r"]  # the rules add recall
+
+
+def test_the_refit_takes_the_step_count_of_the_best_checkpoint(tmp_path):
+    from newsbeam.models.train import best_checkpoint_step
+
+    header = (
+        "E    #       LOSS TOK2VEC  LOSS TAGGER  LOSS MORPH...  LOSS PARSER  TAG_ACC  POS_ACC  "
+        "MORPH_ACC  DEP_UAS  DEP_LAS  SENTS_F  SCORE"
+    )
+    rows = [
+        "  1     200   3492.62  22513.74  23275.75  33146.43  40.15  84.04  55.32  68.09  54.19  70.34  0.63",
+        "  8    1600   9827.82  11481.04   8727.52  13827.90  55.22  91.52  72.32  79.10  70.80  96.46  0.76",
+        " 30    3800  29372.42   7750.30   9021.70  20177.85  65.99  92.08  73.33  80.48  72.74  94.42  0.78",
+        " 34    4000  29562.04   6529.86   8193.10  19633.60  66.03  92.01  73.51  80.39  72.49  94.44  0.78",
+    ]  # fmt: skip
+    (tmp_path / "ud.log").write_text("\n".join(["noise", header, "---  ------", *rows]))
+    (tmp_path / "ud" / "model-best").mkdir(parents=True)
+    meta = {"performance": {"dep_uas": 0.8048202292, "pos_acc": 0.920790348}}
+    (tmp_path / "ud" / "model-best" / "meta.json").write_text(json.dumps(meta))
+    assert best_checkpoint_step(tmp_path, "ud") == 3800
+    meta["performance"]["dep_uas"] = 0.5
+    (tmp_path / "ud" / "model-best" / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(RuntimeError, match="matches model-best"):
+        best_checkpoint_step(tmp_path, "ud")
