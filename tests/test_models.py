@@ -10,7 +10,7 @@ import pytest
 import spacy
 
 from newsbeam.models import registry
-from newsbeam.models.rules import TitlePerson, gazetteer_names
+from newsbeam.models.rules import TitlePerson, gazetteer_names, name_tokens
 from newsbeam.transforms.sources.text_file import parse_text_file
 from tests.conftest import SEED
 
@@ -122,6 +122,24 @@ def test_gazetteer_knows_german_exonyms_and_skips_common_words():
     for place in ("Kiew", "Moskau", "Washington", "Alaska", "Russland", "Russlands", "Deutschland"):
         assert place in names
     assert "Mitte" not in names and "Essen" not in names
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_gazetteer_patterns_split_names_as_the_tokenizer_does(language, nlp_de, nlp_en):
+    nlp = {"de": nlp_de, "en": nlp_en}[language]
+    _label, names = gazetteer_names(language)
+    wrong = [n for n in names if name_tokens(nlp, n) != tuple(t.text for t in nlp.make_doc(n))]
+    assert len(names) > 1000 and wrong == []
+
+
+def test_gazetteer_finds_the_longest_names_and_only_fills_gaps(nlp_de):
+    gazetteer = nlp_de.get_pipe("newsbeam_gazetteer")
+    doc = nlp_de.make_doc("In New York und in der Ukraine, nicht in York, sprach Selenskyj.")
+    doc.ents = [doc.char_span(23, 30, label="ORG")]  # "Ukraine" already taken by the NER
+    found = {e.text: (e.label_, e.kb_id_) for e in gazetteer(doc).ents}
+    assert found["New York"][0] == "LOC" and found["New York"][1].startswith("geonames:")
+    assert found["York"][0] == "LOC" and found["York"][1] != found["New York"][1]
+    assert found["Ukraine"] == ("ORG", "")
 
 
 def test_models_file_and_command_line_pairs_combine(tmp_path):

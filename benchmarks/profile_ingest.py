@@ -1,0 +1,103 @@
+"""Where `newsbeam ingest --workers 2` spends its time, sampled by py-spy.
+
+    .venv/bin/pip install -e '.[bench]'
+    .venv/bin/python -m benchmarks.profile_ingest --articles 300
+
+py-spy samples every process of the run (the driver, which is also Beam's
+runner, and the SDK worker processes) and each sample is put in the first
+category whose marker is on its stack. Prints a table per process kind and
+appends it to benchmarks/RESULTS.md; the raw stacks stay in a temp folder for
+flame graphs (`flamegraph.pl raw.txt > ingest.svg`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+from benchmarks.pipeline_vs_limit import RESULTS, write_corpus
+
+# (category, markers): the first category with a marker on the stack wins, so
+# the specific ones come first.
+CATEGORIES: list[tuple[str, tuple[str, ...]]] = [
+    ("imports", ("_find_and_load (",)),
+    ("start-up: model load", ("load_model_from_path (spacy/util.py",)),
+    ("start-up: gazetteers", ("gazetteer_names (", "Gazetteer.__init__ (", "gazetteer (")),
+    ("spaCy: nlp.pipe", ("_pipe (transforms/nlp.py",)),
+    ("extractors", ("analyse_doc (transforms/nlp.py",)),
+    ("Parquet writes", ("(transforms/write_tables.py",)),
+    ("read + parse inputs", ("(transforms/sources/",)),
+    ("language detection", ("(transforms/language.py",)),
+    ("dedupe join", ("(transforms/dedupe.py",)),
+    ("commit", ("(transforms/commit.py",)),
+    ("Beam: coders, data plane, runner", ("apache_beam/",)),
+]
+
+
+def categorise(stack: str) -> str:
+    for name, markers in CATEGORIES:
+        if any(m in stack for m in markers):
+            return name
+    return "other"
+
+
+def summarise(raw: Path) -> dict[str, Counter]:
+    """{process kind: Counter(category -> samples)} from py-spy's raw (collapsed) output."""
+    out: dict[str, Counter] = {"driver": Counter(), "worker": Counter()}
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        procs = [f for f in stack.split(";") if f.startswith("process ")]
+        kind = "worker" if procs and "sdk_worker_main" in procs[-1] else "driver"
+        out[kind][categorise(stack)] += int(count)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--articles", type=int, default=300)
+    parser.add_argument("--rate", type=int, default=50, help="samples per second per process")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="profile-"))
+    corpus, raw = work / "corpus.jsonl", work / "raw.txt"
+    write_corpus(args.articles, corpus)
+    ingest = [sys.executable, "-m", "newsbeam.pipelines.cli", "ingest", str(corpus)]
+    cmd = [
+        str(Path(sys.executable).parent / "py-spy"), "record", "--subprocesses", "--format", "raw",
+        "--rate", str(args.rate), "-o", str(raw), "--",
+        *ingest, "--output", str(work / "lake"), "--workers", "2",
+    ]  # fmt: skip
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True)
+    seconds = time.perf_counter() - start
+    found = summarise(raw)
+    lines = [
+        f"### profile, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, "
+        f"{os.cpu_count()} cores; {args.articles} articles, 2 workers, {seconds:.0f} s under "
+        f"py-spy (`python -m benchmarks.profile_ingest --articles {args.articles}`)",
+        "",
+        "| process | where | samples | share of the process kind |",
+        "|---|---|---:|---:|",
+    ]
+    for kind, counts in found.items():
+        total = sum(counts.values()) or 1
+        for name, n in counts.most_common():
+            lines.append(f"| {kind} | {name} | {n} | {100 * n / total:.1f}% |")
+    lines += ["", f"Raw stacks: {raw}", ""]
+    text = "\n".join(lines)
+    print(text)
+    with RESULTS.open("a", encoding="utf-8") as out:
+        out.write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
