@@ -42,7 +42,19 @@ CATEGORIES: list[tuple[str, tuple[str, ...]]] = [
 ]
 
 
+# A thread parked in one of these is waiting, not working: py-spy cannot always
+# tell (gRPC and queue threads block in C), so such samples count as idle.
+WAITING_LEAVES = (
+    "Condition.wait (", "Queue.get (", "Event.wait (", "Semaphore.acquire (", "channel_spin (",
+    "_serve (", "Popen._try_wait (", "select (", "sleep (", "Thread.run (threading.py",
+)  # fmt: skip
+IDLE = "idle (threads waiting)"
+
+
 def categorise(stack: str) -> str:
+    frames = [f for f in stack.split(";") if not f.startswith("process ")]
+    if not frames or any(leaf in frames[-1] for leaf in WAITING_LEAVES):
+        return IDLE
     for name, markers in CATEGORIES:
         if any(m in stack for m in markers):
             return name
@@ -85,13 +97,14 @@ def main() -> None:
         f"{os.cpu_count()} cores; {args.articles} articles, 2 workers, {seconds:.0f} s under "
         f"py-spy (`python -m benchmarks.profile_ingest --articles {args.articles}`)",
         "",
-        "| process | where | samples | share of the process kind |",
+        "| process | where | samples | share of the busy samples |",
         "|---|---|---:|---:|",
     ]
     for kind, counts in found.items():
-        total = sum(counts.values()) or 1
+        busy = sum(n for name, n in counts.items() if name != IDLE) or 1
         for name, n in counts.most_common():
-            lines.append(f"| {kind} | {name} | {n} | {100 * n / total:.1f}% |")
+            share = "" if name == IDLE else f"{100 * n / busy:.1f}%"
+            lines.append(f"| {kind} | {name} | {n} | {share} |")
     lines += ["", f"Raw stacks: {raw}", ""]
     text = "\n".join(lines)
     print(text)
