@@ -131,7 +131,7 @@ class StageRowsFn(beam.DoFn):
         for key in list(self._buffers):
             self._flush(key)
         for path in self._written:
-            yield WindowedValue(path, MIN_TIMESTAMP, [GlobalWindow()])
+            yield WindowedValue(path, MIN_TIMESTAMP, (GlobalWindow(),))
 
 
 class StageRowsInPlace(beam.PTransform):
