@@ -109,6 +109,7 @@ class AnalyzeBatchFn(beam.DoFn):
 
     def _analyse(self, nlp: Language, articles: list[Article]) -> Iterator[TableRow]:
         from newsbeam.models import registry
+        from newsbeam.transforms.extract.doc_cache import forget
 
         label = registry.model_label(nlp)
         texts = [a.text[:MAX_NLP_CHARS] for a in articles]
@@ -131,9 +132,9 @@ class AnalyzeBatchFn(beam.DoFn):
             rows, errors = analyse_doc(doc, article)
             # The extractors' per-Doc caches point back at the Doc: a cycle only
             # the cyclic GC frees, so workers held hundreds of Docs (~1 MB each
-            # with the tensor) and grew by ~1 GB per 1,000 articles. Breaking
-            # the cycle frees each Doc as soon as its batch is done.
-            doc.user_data.clear()
+            # with the tensor) and grew by ~1 GB per 1,000 articles. Forgetting
+            # them frees each Doc as soon as its batch is done.
+            forget(doc)
             yield from rows
             yield from (error_row(e) for e in errors)
 

@@ -8,6 +8,7 @@ import unicodedata
 
 from spacy.tokens import Doc, Span
 
+from newsbeam.transforms.extract.doc_cache import per_doc
 from newsbeam.transforms.records import Article
 
 # Entity keys use one label family across languages and label sets, so that an
@@ -65,22 +66,18 @@ def canonical_names(ents: list[Span]) -> dict[int, str]:
 
 def doc_text(doc: Doc) -> str:
     """doc.text, computed once: spaCy rebuilds the string from the tokens on every access."""
-    text = doc.user_data.get("newsbeam_text")
-    if text is None:
-        text = doc.user_data["newsbeam_text"] = doc.text
-    return text
+    return per_doc(doc, "text", lambda: doc.text)
 
 
 def sentence_starts(doc: Doc) -> list[int]:
     """Token index where each sentence starts (one sentence if nothing set them); cached."""
-    starts = doc.user_data.get("newsbeam_sentence_starts")
-    if starts is None:
+
+    def compute() -> list[int]:
         if doc.has_annotation("SENT_START") or doc.has_annotation("DEP"):
-            starts = [sent.start for sent in doc.sents]
-        else:
-            starts = [0]
-        doc.user_data["newsbeam_sentence_starts"] = starts
-    return starts
+            return [sent.start for sent in doc.sents]
+        return [0]
+
+    return per_doc(doc, "sentence_starts", compute)
 
 
 def sentence_of(doc: Doc, token_index: int) -> int:

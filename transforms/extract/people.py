@@ -15,12 +15,12 @@ from functools import lru_cache
 from spacy.tokens import Doc, Span, Token
 
 from newsbeam.models.rules import title_regex
+from newsbeam.transforms.extract.doc_cache import per_doc
 from newsbeam.transforms.extract.entities import canonical_names, entity_key
 from newsbeam.transforms.extract.quote_marks import doc_quote_spans
 from newsbeam.transforms.lexicon import load_lexicon
 
 PERSON_LABELS = {"PER", "PERSON"}
-CACHE_KEY = "newsbeam_people"
 # How far back (in tokens) a pronoun may look for the person it refers to.
 PRONOUN_WINDOW = 120
 
@@ -220,11 +220,7 @@ def _quoted_tokens(doc: Doc, language: str) -> set[int]:
 
 
 def people_of(doc: Doc, language: str) -> ArticlePeople:
-    cached = doc.user_data.get(CACHE_KEY)
-    if cached is None:
-        cached = ArticlePeople(doc, language)
-        doc.user_data[CACHE_KEY] = cached
-    return cached
+    return per_doc(doc, "people", lambda: ArticlePeople(doc, language))
 
 
 def extract_persons(doc: Doc, article) -> list[dict]:  # type: ignore[no-untyped-def]

@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc
 
+from newsbeam.transforms.extract.doc_cache import per_doc
 from newsbeam.transforms.extract.entities import doc_text
 from newsbeam.transforms.lexicon import load_lexicon
 
@@ -46,7 +47,4 @@ def quote_spans(text: str, language: str) -> list[tuple[int, int]]:
 
 def doc_quote_spans(doc: Doc, language: str) -> list[tuple[int, int]]:
     """quote_spans of a Doc's text, found once (people and quotes both need them)."""
-    spans = doc.user_data.get("newsbeam_quote_spans")
-    if spans is None:
-        spans = doc.user_data["newsbeam_quote_spans"] = quote_spans(doc_text(doc), language)
-    return spans
+    return per_doc(doc, "quote_spans", lambda: quote_spans(doc_text(doc), language))

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
+from newsbeam.transforms.extract.doc_cache import per_doc
 from newsbeam.transforms.extract.entities import doc_text, sentence_of
 from newsbeam.transforms.extract.people import ArticlePeople, people_of
 from newsbeam.transforms.extract.quote_marks import doc_quote_spans
@@ -27,7 +28,6 @@ QUESTION_WORDS = {
     "en": {"whether", "why", "how", "if"},
 }
 DETERMINERS = {"DET", "PRON"}
-CACHE_KEY = "newsbeam_quotes"
 
 
 @lru_cache(maxsize=8)
@@ -221,11 +221,7 @@ def indirect_speech(doc: Doc, article: Article, people: ArticlePeople, last: Spe
 
 def extract_quotes(doc: Doc, article: Article) -> list[dict]:
     """Direct and indirect quotes; computed once per Doc (events reuse them)."""
-    cached = doc.user_data.get(CACHE_KEY)
-    if cached is None:
-        cached = _quotes(doc, article)
-        doc.user_data[CACHE_KEY] = cached
-    return [dict(row) for row in cached]
+    return [dict(row) for row in per_doc(doc, "quotes", lambda: _quotes(doc, article))]
 
 
 def _quotes(doc: Doc, article: Article) -> list[dict]:

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc
 
+from newsbeam.transforms.extract.doc_cache import per_doc
 from newsbeam.transforms.extract.entities import doc_text, sentence_of
 from newsbeam.transforms.lexicon import load_lexicon
 from newsbeam.transforms.records import Article
@@ -252,12 +253,12 @@ def anchor_of(article: Article) -> tuple[date, str]:
 
 def timexes_of(doc: Doc, article: Article) -> list[Timex]:
     """The Doc's time expressions, found once (timex and events both need them)."""
-    found = doc.user_data.get("newsbeam_timexes")
-    if found is None:
+
+    def compute() -> list[Timex]:
         anchor, _ = anchor_of(article)
-        found = find_timexes(doc_text(doc), article.language or doc.lang_, anchor)
-        doc.user_data["newsbeam_timexes"] = found
-    return found
+        return find_timexes(doc_text(doc), article.language or doc.lang_, anchor)
+
+    return per_doc(doc, "timexes", compute)
 
 
 def extract_timex(doc: Doc, article: Article) -> list[dict]:
