@@ -1,9 +1,8 @@
 """`newsbeam ingest`: files in, partitioned Parquet tables out, as one Beam batch job.
 
-inputs -> ReadArticles -> DropDuplicates -> AnalyzeArticles -> StageRowsInPlace
-errors (every stage) -> DropKnownErrors --+
-duplicates -------------------------------+-> WriteStagedTables
-every staged path -> ListStagedFiles; the driver then commits the run.
+inputs -> ReadArticles -> DropDuplicates -> AnalyzeArticles ----> WriteRunTables (in place)
+errors (every stage) -> DropKnownErrors, duplicates ------------> WriteRunTables (grouped)
+the driver then commits the files the run listed.
 
 Large inputs run as several such jobs of at most `chunk_mb` of input files each,
 one after the other, each committed on its own: the DirectRunner keeps a job's
@@ -30,13 +29,7 @@ from newsbeam.transforms.read import ReadArticles
 from newsbeam.transforms.rows import duplicate_row, error_row
 from newsbeam.transforms.sources import expand_sources
 from newsbeam.transforms.split import CountRun
-from newsbeam.transforms.write_tables import (
-    ListStagedFiles,
-    StageRowsInPlace,
-    WriteJsonFn,
-    WriteStagedTables,
-    counts_path,
-)
+from newsbeam.transforms.write_tables import WriteJsonFn, WriteRunTables, counts_path
 
 
 @dataclass
@@ -133,16 +126,9 @@ def build(
         lake.list_files("errors", ".parquet"),
         "error_id",
     )
-    staged = analysed_rows | "StageAnalysedRows" >> StageRowsInPlace(config.lake, run_id)
-    grouped = (
-        (new_errors["kept"], duplicates)
-        | "SmallRows" >> beam.Flatten()
-        | "WriteSmallTables" >> WriteStagedTables(config.lake, run_id, config.num_shards)
-    )
-    (
-        (staged, grouped)
-        | "StagedPaths" >> beam.Flatten()
-        | "ListStaged" >> ListStagedFiles(config.lake, run_id)
+    small = (new_errors["kept"], duplicates) | "SmallRows" >> beam.Flatten()
+    {"in_place": analysed_rows, "grouped": small} | "WriteTables" >> WriteRunTables(
+        config.lake, run_id, config.num_shards
     )
     # Counts for the summary, written beside the staged files: Beam's metrics are
     # not available on every runner, a file is.

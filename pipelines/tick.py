@@ -33,7 +33,7 @@ from newsbeam.transforms.records import stable_id
 from newsbeam.transforms.rows import duplicate_row, error_row
 from newsbeam.transforms.sources.common import make_article
 from newsbeam.transforms.split import SplitByKind
-from newsbeam.transforms.write_tables import ListStagedFiles, StageRowsInPlace, WriteStagedTables
+from newsbeam.transforms.write_tables import WriteRunTables
 
 ERRORS = "errors"
 ARTICLES = "articles"
@@ -171,26 +171,16 @@ def build(
         | "FeedRows" >> beam.Map(feed_row)
     )
 
-    staged = (
-        analysed
-        | "AnalysedRows" >> beam.Filter(lambda row: row[0] != "errors")
-        | "StageAnalysedRows" >> StageRowsInPlace(cfg, run_id)
-    )
-    grouped = (
-        (
-            analysed | "AnalysisErrors" >> beam.Filter(lambda row: row[0] == "errors"),
-            duplicate_rows,
-            errors | "ErrorRows" >> beam.Map(error_row),
-            distinct["signatures"],
-            feed_rows,
-        )
-        | "SmallRows" >> beam.Flatten()
-        | "WriteSmallTables" >> WriteStagedTables(cfg, run_id, config.num_shards)
-    )
-    (
-        (staged, grouped)
-        | "StagedPaths" >> beam.Flatten()
-        | "ListStaged" >> ListStagedFiles(cfg, run_id)
+    small = (
+        analysed | "AnalysisErrors" >> beam.Filter(lambda row: row[0] == "errors"),
+        duplicate_rows,
+        errors | "ErrorRows" >> beam.Map(error_row),
+        distinct["signatures"],
+        feed_rows,
+    ) | "SmallRows" >> beam.Flatten()
+    in_place = analysed | "AnalysedRows" >> beam.Filter(lambda row: row[0] != "errors")
+    {"in_place": in_place, "grouped": small} | "WriteTables" >> WriteRunTables(
+        cfg, run_id, config.num_shards
     )
 
 

@@ -1,15 +1,16 @@
 """The sinks: rows -> Parquet files in the run's staging area.
 
-Two ways in, one layout (`_staging/<run>/<table>/date=D/<file>.parquet`):
-- StageRowsInPlace writes the bulk (the NLP step's rows) on the worker that
+WriteRunTables takes two kinds of rows, one layout
+(`_staging/<run>/<table>/date=D/<file>.parquet`):
+- the bulk (the NLP step's rows) is written by StageRowsFn on the worker that
   made them, fused with the NLP: rows are never shuffled, pickled between
   processes or held by the runner, so a run costs about the NLP and memory
   does not grow with the rows;
-- WriteStagedTables groups the small tables (errors, duplicates, feeds) into
-  one file per table/date/shard.
-Both yield the paths they wrote; ListStagedFiles records them in the staging
-area, and only listed files are committed, so a bundle that a runner retried
-cannot leave a second copy behind.
+- the small tables (errors, duplicates, feeds) are grouped by WriteStagedTables
+  into one file per table/date/shard.
+Both yield the paths they wrote; the run lists them in `_files.json`, and only
+listed files are committed, so a bundle that a runner retried cannot leave a
+second copy behind.
 
 Staging lives under `_staging/`, which table readers (pyarrow, DuckDB, Spark,
 Trino with Hive partitions) never see; `commit.py` moves the files into the
@@ -41,13 +42,8 @@ MAX_BUFFERED_ROWS = 4 * ROW_GROUP_ROWS
 STAGING_DIR = "_staging"
 
 
-def staging_path(run_id: str, table: str, date: str, shard: int) -> str:
-    return f"{STAGING_DIR}/{run_id}/{table}/date={date}/{run_id}-{shard:05d}.parquet"
-
-
-def bundle_file_path(run_id: str, table: str, date: str) -> str:
-    # Unique per file: bundles run concurrently and may be retried.
-    return f"{STAGING_DIR}/{run_id}/{table}/date={date}/{run_id}-{uuid.uuid4().hex[:12]}.parquet"
+def staging_path(run_id: str, table: str, date: str, name: str) -> str:
+    return f"{STAGING_DIR}/{run_id}/{table}/date={date}/{run_id}-{name}.parquet"
 
 
 def files_list_path(run_id: str) -> str:
@@ -84,7 +80,7 @@ class WritePartitionFn(beam.DoFn):
         schema = TABLES[table]
         run_id = self._run_id
         stamped = ({**row, "run_id": run_id} for row in rows)
-        path = staging_path(run_id, table, date, shard)
+        path = staging_path(run_id, table, date, f"{shard:05d}")
         self._lake.write_parquet(path, record_batches(stamped, schema), schema)
         yield path
 
@@ -123,7 +119,8 @@ class StageRowsFn(beam.DoFn):
         self._buffered -= len(rows)
         table, date = key
         schema = TABLES[table]
-        path = bundle_file_path(self._run_id, table, date)
+        # Unique per file: bundles run concurrently and may be retried.
+        path = staging_path(self._run_id, table, date, uuid.uuid4().hex[:12])
         self._lake.write_parquet(path, [pa.RecordBatch.from_pylist(rows, schema=schema)], schema)
         self._written.append(path)
 
@@ -134,32 +131,31 @@ class StageRowsFn(beam.DoFn):
             yield WindowedValue(path, MIN_TIMESTAMP, (GlobalWindow(),))
 
 
-class StageRowsInPlace(beam.PTransform):
-    """(table, date, row) triples -> staged Parquet files, written where the rows are."""
+class WriteRunTables(beam.PTransform):
+    """{"in_place": the NLP rows, "grouped": small-table rows} -> the run's staged files.
 
-    def __init__(self, lake: LakeConfig, run_id: str) -> None:
+    Both are (table, date, row) triples. Ends with `_staging/<run>/_files.json`,
+    the list of every staged file, which the commit reads.
+    """
+
+    def __init__(self, lake: LakeConfig, run_id: str, num_shards: int = 2) -> None:
         super().__init__()
         self._lake = lake
         self._run_id = run_id
+        self._num_shards = num_shards
 
     def expand(self, rows):  # type: ignore[no-untyped-def]
-        return rows | "WriteParquet" >> beam.ParDo(StageRowsFn(self._lake, self._run_id))
-
-
-class ListStagedFiles(beam.PTransform):
-    """Paths of every staged file -> `_staging/<run>/_files.json`, which the commit reads."""
-
-    def __init__(self, lake: LakeConfig, run_id: str) -> None:
-        super().__init__()
-        self._lake = lake
-        self._run_id = run_id
-
-    def expand(self, paths):  # type: ignore[no-untyped-def]
+        lake, run_id = self._lake, self._run_id
+        in_place = rows["in_place"] | "StageInPlace" >> beam.ParDo(StageRowsFn(lake, run_id))
+        grouped = rows["grouped"] | "WriteGrouped" >> WriteStagedTables(
+            lake, run_id, self._num_shards
+        )
         return (
-            paths
+            (in_place, grouped)
+            | "StagedPaths" >> beam.Flatten()
             | "AllPaths" >> beam.combiners.ToList()
             | "AsDict" >> beam.Map(lambda found: {"files": sorted(found)})
-            | "WriteList" >> beam.ParDo(WriteJsonFn(self._lake, files_list_path(self._run_id)))
+            | "WriteList" >> beam.ParDo(WriteJsonFn(lake, files_list_path(run_id)))
         )
 
 
