@@ -15,33 +15,30 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
 
 from benchmarks.corpus import articles
+from benchmarks.results import machine, publish
 from newsbeam.models import registry
-
-RESULTS = Path(__file__).parent / "RESULTS.md"
 
 
 def write_corpus(n: int, path: Path, per_file: int = 0) -> tuple[list[str], int]:
     """n generated articles as JSON lines: one file at `path`, or a folder of per_file each."""
     texts = list(articles(n, seed=7))
+    size = per_file or n
     if per_file:
         path.mkdir(parents=True, exist_ok=True)
-    for start in range(0, n, per_file or n):
-        target = path / f"part-{start // per_file:05d}.jsonl" if per_file else path
+    for start in range(0, n, size):
+        target = path / f"part-{start // size:05d}.jsonl" if per_file else path
         with target.open("w", encoding="utf-8") as out:
-            for i in range(start, min(n, start + (per_file or n))):
+            for i in range(start, min(n, start + size)):
                 row = {
                     "url": f"https://bench.example/{i}",
                     "published": "2025-08-26",
@@ -133,9 +130,7 @@ def main() -> None:
         ("naive peer: nlp() loop + pandas", naive_s, None),
     ]
     lines = [
-        f"### {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, "
-        f"{os.cpu_count()} cores, "
-        f"{psutil.virtual_memory().total // 2**30} GiB; {n} articles, {words} words "
+        f"### {machine()}; {n} articles, {words} words "
         f"(`python -m benchmarks.pipeline_vs_limit --articles {n}`)",
         "",
         "| run | seconds | articles/s | words/s | peak RSS (MiB) |",
@@ -152,10 +147,7 @@ def main() -> None:
         f"(target: 80%), {naive_s / two_s:.2f}x the naive peer's (target: 2x).",
         "",
     ]
-    text = "\n".join(lines)
-    print(text)
-    with RESULTS.open("a", encoding="utf-8") as out:
-        out.write(text + "\n")
+    publish(lines)
 
 
 if __name__ == "__main__":

@@ -13,17 +13,15 @@ flame graphs (`flamegraph.pl raw.txt > ingest.svg`).
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks.pipeline_vs_limit import RESULTS, write_corpus
+from benchmarks.pipeline_vs_limit import write_corpus
+from benchmarks.results import machine, publish
 
 # (category, markers): the first category with a marker on the stack wins, so
 # the specific ones come first.
@@ -93,8 +91,7 @@ def main() -> None:
     seconds = time.perf_counter() - start
     found = summarise(raw)
     lines = [
-        f"### profile, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, "
-        f"{os.cpu_count()} cores; {args.articles} articles, 2 workers, {seconds:.0f} s under "
+        f"### profile, {machine()}; {args.articles} articles, 2 workers, {seconds:.0f} s under "
         f"py-spy (`python -m benchmarks.profile_ingest --articles {args.articles}`)",
         "",
         "| process | where | samples | share of the busy samples |",
@@ -106,10 +103,7 @@ def main() -> None:
             share = "" if name == IDLE else f"{100 * n / busy:.1f}%"
             lines.append(f"| {kind} | {name} | {n} | {share} |")
     lines += ["", f"Raw stacks: {raw}", ""]
-    text = "\n".join(lines)
-    print(text)
-    with RESULTS.open("a", encoding="utf-8") as out:
-        out.write(text + "\n")
+    publish(lines)
 
 
 if __name__ == "__main__":

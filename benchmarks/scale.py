@@ -13,15 +13,11 @@ in minutes what the default shows at 100k articles.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 
-import psutil
-
-from benchmarks.pipeline_vs_limit import RESULTS, run_newsbeam, write_corpus
+from benchmarks.pipeline_vs_limit import run_newsbeam, write_corpus
+from benchmarks.results import machine, publish
 
 
 def main() -> None:
@@ -31,8 +27,7 @@ def main() -> None:
     parser.add_argument("--chunk-mb", type=float, default=64.0)
     args = parser.parse_args()
     lines = [
-        f"### scale, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, "
-        f"{os.cpu_count()} cores, {psutil.virtual_memory().total // 2**30} GiB "
+        f"### scale, {machine()} "
         f"(`python -m benchmarks.scale --sizes {' '.join(map(str, args.sizes))} "
         f"--chunk-mb {args.chunk_mb:g}`)",
         "",
@@ -46,10 +41,7 @@ def main() -> None:
         rate, mib = size / seconds, rss / 2**20
         lines.append(f"| {size} | {words} | {seconds:.0f} | {rate:.2f} | {mib:.0f} |")
         print(lines[-1], flush=True)
-    text = "\n".join(lines) + "\n"
-    print(text)
-    with RESULTS.open("a", encoding="utf-8") as out:
-        out.write(text + "\n")
+    publish([*lines, ""])
 
 
 if __name__ == "__main__":
