@@ -103,13 +103,18 @@ def build_corpora(corpus_dir: Path, out_dir: Path) -> dict[str, int]:
     vocab = Vocab()
     ud = corpus_dir / "ud"
     gsd_dev = ud_docs(ud / "de_gsd-ud-dev.conllu")
+    gsd_test = ud_docs(ud / "de_gsd-ud-test.conllu")
     splits = {
-        "ud-train": ud_docs(ud / "de_gsd-ud-test.conllu") + ud_docs(ud / "de_pud-ud-test.conllu"),
+        "ud-train": gsd_test + ud_docs(ud / "de_pud-ud-test.conllu"),
         "ud-dev": gsd_dev[:UD_DEV_SELECT],
         "ud-test": gsd_dev[UD_DEV_SELECT:],
     }
     # The final syntax fit also learns from the selection split (see models/train.py).
     splits["ud-trainall"] = splits["ud-train"] + splits["ud-dev"]
+    # PUD's XPOS are Penn-style (DT, VBC, IN), GSD's are STTS (ART, VVFIN, APPR).
+    # The syntax run learns both (an auxiliary task that helps the parser); the
+    # tagger that ships is then refit on STTS alone (configs/tagger.cfg).
+    splits["tagger-train"] = gsd_test
     ge = corpus_dir / "germeval"
     ge_dev = germeval_docs(ge / "NER-de-dev.tsv", vocab)
     cut = NER_DEV_TRAIN + NER_DEV_SELECT

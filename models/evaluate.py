@@ -39,6 +39,7 @@ def score(nlp: Language, workdir: Path) -> dict[str, float | dict]:
     ner_rules = nlp.evaluate(examples(nlp, held_out("ner", workdir)))
     return {
         "token_acc": syntax["token_acc"],
+        "tag_acc": syntax.get("tag_acc") or 0.0,
         "pos_acc": syntax.get("pos_acc") or 0.0,
         "morph_acc": syntax.get("morph_acc") or 0.0,
         "dep_uas": syntax.get("dep_uas") or 0.0,
@@ -70,7 +71,8 @@ def render(spec: str, scores: dict) -> str:
     lines = [
         f"pipeline {spec}",
         "syntax on UD German-GSD dev[200:] (599 sentences, never trained on):",
-        f"  token acc {pct(scores['token_acc'])}   POS {pct(scores['pos_acc'])}   "
+        f"  token acc {pct(scores['token_acc'])}   STTS tags {pct(scores['tag_acc'])}   "
+        f"POS {pct(scores['pos_acc'])}   "
         f"morph {pct(scores['morph_acc'])}   UAS {pct(scores['dep_uas'])}   "
         f"LAS {pct(scores['dep_las'])}   sentences F {pct(scores['sents_f'])}",
         "NER on GermEval 2014 dev[1100:] (1,100 sentences, never trained on), outer level:",

@@ -137,11 +137,17 @@ def build_parser() -> argparse.ArgumentParser:
     model_sub = model.add_subparsers(dest="action", required=True)
     train = model_sub.add_parser("train", help="rebuild the shipped pipeline from training/")
     train.add_argument("language", choices=["de"])
-    train.add_argument("--minutes", type=float, default=30.0, help="time per component")
     train.add_argument(
-        "--refit",
-        action="store_true",
-        help="train the syntax pipeline again on train + selection split (see models/train.py)",
+        "--minutes",
+        type=float,
+        default=60.0,
+        help="time cap per training run (the configs' step limits end them first on 2 cores)",
+    )
+    train.add_argument(
+        "--no-refit",
+        dest="refit",
+        action="store_false",
+        help="skip the final syntax fit on train + selection split (see models/train.py)",
     )
     train.add_argument("--output", help="where to write it (default: the shipped location)")
     evaluate = model_sub.add_parser("evaluate", help="score a pipeline on held-out data")
