@@ -144,10 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="time cap per training run (the configs' step limits end them first on 2 cores)",
     )
     train.add_argument(
-        "--no-refit",
-        dest="refit",
-        action="store_false",
-        help="skip the final syntax fit on train + selection split (see models/train.py)",
+        "--refit",
+        action="store_true",
+        help="train the syntax pipeline again on train + selection split (see models/train.py)",
     )
     train.add_argument("--output", help="where to write it (default: the shipped location)")
     evaluate = model_sub.add_parser("evaluate", help="score a pipeline on held-out data")
