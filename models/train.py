@@ -113,8 +113,8 @@ def refit_tagger(
 
 
 def finish_training(name: str, workdir: Path, proc: subprocess.Popen, deadline: float) -> Path:
-    """Wait until the run ends or the time budget is spent; return model-best."""
-    # The time budget is the stopping rule; model-best is on disk by then.
+    """Wait until the run ends (its config's step limit) or the time cap; return model-best."""
+    # A run cut by the cap still has its best checkpoint so far on disk.
     with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(timeout=max(0.0, deadline - time.monotonic()))
     if proc.poll() is None:
