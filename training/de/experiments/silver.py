@@ -1,9 +1,9 @@
 """Experiment (not shipped): silver syntax for self-training.
 
-Parses the GermEval sentences that newsbeam may train on (test + dev[:1100];
-never the NER held-out split, never UD data) with two different syntax
-pipelines and keeps the sentences both parse alike, heads and labels, as one
-sentence. Usage:
+Parses the GermEval sentences that newsbeam may train on (the NER train and
+selection splits that `build_corpora` wrote; never the NER held-out split,
+never UD data) with two different syntax pipelines and keeps the sentences
+both parse alike, heads and labels, as one sentence. Usage:
 
     python training/de/experiments/silver.py PIPELINE_A PIPELINE_B OUT.spacy
 """
@@ -16,27 +16,16 @@ from pathlib import Path
 import spacy
 from spacy.tokens import Doc, DocBin
 
-from newsbeam.models.corpora import (
-    NER_DEV_SELECT,
-    NER_DEV_TRAIN,
-    UD_SENTS_PER_DOC,
-    germeval_spaces,
-    read_germeval,
-)
+from newsbeam.models.corpora import UD_SENTS_PER_DOC
 
-GERMEVAL = Path(__file__).resolve().parent.parent / "corpus" / "germeval"
+CORPUS = Path(__file__).resolve().parent.parent / "work" / "corpus"
 
 
 def trainable_texts() -> list[str]:
-    sents = [words for words, _ in read_germeval(GERMEVAL / "NER-de-test.tsv")]
-    dev = [words for words, _ in read_germeval(GERMEVAL / "NER-de-dev.tsv")]
-    sents += dev[: NER_DEV_TRAIN + NER_DEV_SELECT]
+    vocab = spacy.blank("de").vocab
+    splits = ("ner-train.spacy", "ner-dev.spacy")
     return [
-        "".join(
-            w + (" " if space else "")
-            for w, space in zip(words, germeval_spaces(words), strict=True)
-        )
-        for words in sents
+        doc.text for name in splits for doc in DocBin().from_disk(CORPUS / name).get_docs(vocab)
     ]
 
 
@@ -49,9 +38,8 @@ def main(a_path: str, b_path: str, out: str) -> None:
     a = spacy.load(a_path, exclude=["ner", "lemmatizer"])
     b = spacy.load(b_path, exclude=["ner", "lemmatizer"])
     kept = []
-    for doc_a, doc_b in zip(
-        a.pipe(texts, batch_size=64), b.pipe(texts, batch_size=64), strict=True
-    ):
+    pairs = zip(a.pipe(texts, batch_size=64), b.pipe(texts, batch_size=64), strict=True)
+    for doc_a, doc_b in pairs:
         one_sentence = len(list(doc_a.sents)) == 1 and len(list(doc_b.sents)) == 1
         if one_sentence and arcs(doc_a) == arcs(doc_b):
             words = [t.text for t in doc_a]
