@@ -66,6 +66,17 @@ def nlp_de():
     return registry.load("de")
 
 
+@pytest.fixture(scope="module")
+def training_work(tmp_path_factory):
+    """A training workdir with the corpora converted once for the tests that need them."""
+    from newsbeam.models.corpora import build_corpora
+    from newsbeam.models.evaluate import TRAINING_DIR
+
+    work = tmp_path_factory.mktemp("training")
+    build_corpora(TRAINING_DIR / "corpus", work / "corpus")
+    return work
+
+
 def test_shipped_german_pipeline_has_the_components_the_extractors_need(nlp_de):
     for name in ("tok2vec", "morphologizer", "parser", "lemmatizer", "ner"):
         assert name in nlp_de.pipe_names
@@ -153,11 +164,11 @@ def test_models_file_and_command_line_pairs_combine(tmp_path):
 
 
 @pytest.mark.slow
-def test_held_out_scores_stay_where_the_shipped_model_put_them(tmp_path):
+def test_held_out_scores_stay_where_the_shipped_model_put_them(training_work):
     """A regression guard on the numbers in the README (held-out data only)."""
     from newsbeam.models.evaluate import evaluate_german
 
-    scores = evaluate_german(registry.SHIPPED["de"], workdir=tmp_path)
+    scores = evaluate_german(registry.SHIPPED["de"], workdir=training_work)
     assert scores["dep_uas"] >= 0.78 and scores["pos_acc"] >= 0.90
     assert scores["tag_acc"] >= 0.90  # 0.68 when the tagger mixed STTS and PUD's tags
     assert scores["ner_with_rules"]["f"] >= 0.57
@@ -188,37 +199,31 @@ def test_the_refit_takes_the_step_count_of_the_best_checkpoint(tmp_path):
         best_checkpoint_step(tmp_path, "ud")
 
 
-def test_the_shipped_tagger_speaks_one_tagset(tmp_path, nlp_de):
+def test_the_shipped_tagger_speaks_one_tagset(training_work, nlp_de):
     """PUD's XPOS are Penn-style, GSD's STTS: the tagger that ships learnt STTS alone."""
     from spacy.tokens import DocBin
 
-    from newsbeam.models.corpora import build_corpora
-    from newsbeam.models.evaluate import TRAINING_DIR
-
     penn = {"DT", "VBC", "IN", "NNP", "JJ", "RB", "NNS"}
-    build_corpora(TRAINING_DIR / "corpus", tmp_path)
+    corpus = training_work / "corpus"
     vocab = spacy.blank("de").vocab
-    tagger_train = list(DocBin().from_disk(tmp_path / "tagger-train.spacy").get_docs(vocab))
+    tagger_train = list(DocBin().from_disk(corpus / "tagger-train.spacy").get_docs(vocab))
     tags = {t.tag_ for doc in tagger_train for t in doc}
     assert {"ART", "NN", "VVFIN", "APPR"} <= tags and not tags & penn
     # The syntax run still learns from PUD's tags (they help the parser).
-    syntax_train = list(DocBin().from_disk(tmp_path / "ud-train.spacy").get_docs(vocab))
+    syntax_train = list(DocBin().from_disk(corpus / "ud-train.spacy").get_docs(vocab))
     assert {t.tag_ for doc in syntax_train for t in doc} & penn
     labels = set(nlp_de.get_pipe("tagger").labels)
     assert {"ART", "NN", "VVFIN", "APPR"} <= labels and not labels & penn
 
 
 @pytest.mark.slow
-def test_the_tagger_refit_changes_the_tagger_and_nothing_else(tmp_path):
-    from newsbeam.models.corpora import build_corpora
-    from newsbeam.models.evaluate import TRAINING_DIR
+def test_the_tagger_refit_changes_the_tagger_and_nothing_else(training_work):
     from newsbeam.models.train import refit_tagger
 
-    build_corpora(TRAINING_DIR / "corpus", tmp_path / "corpus")
     syntax = spacy.load(registry.SHIPPED["de"], exclude=["ner", "lemmatizer"])
-    syntax.to_disk(tmp_path / "syntax")
+    syntax.to_disk(training_work / "syntax")
     steps = ("--training.max_steps", "40", "--training.eval_frequency", "20")
-    best = refit_tagger(tmp_path, tmp_path / "syntax", minutes=5, overrides=steps)
+    best = refit_tagger(training_work, training_work / "syntax", minutes=5, overrides=steps)
     refit = spacy.load(best)
     for name in ("tok2vec", "morphologizer", "parser"):
         assert refit.get_pipe(name).to_bytes() == syntax.get_pipe(name).to_bytes(), name
