@@ -4,15 +4,31 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint install clean
+.PHONY: run test lint install lock clean
 
-$(STAMP): pyproject.toml
+# Every package comes at the version pinned in constraints.txt (the lock), build
+# tools included (PIP_CONSTRAINT reaches pip's isolated build environment too).
+PIP_INSTALL := PIP_CONSTRAINT=$(CURDIR)/constraints.txt $(BIN)/pip install --quiet \
+	--disable-pip-version-check
+
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(PIP_INSTALL) -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## Refresh the lock: resolve pyproject's dependencies anew in a scratch venv.
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --disable-pip-version-check '.[dev,bench]' \
+		'setuptools>=77,<85'
+	{ echo "# The lock: every package newsbeam installs, at the version CI tested."; \
+	  echo "# Used as pip constraints by make, the Dockerfile and CI. Refresh: make lock"; \
+	  .lock-venv/bin/pip freeze --all --disable-pip-version-check --exclude newsbeam \
+	    --exclude pip --exclude wheel; } > constraints.txt
+	rm -rf .lock-venv
 
 ## Run the main job: the seed articles into ./lake (the embedded default).
 run: $(STAMP)
