@@ -25,7 +25,7 @@ def test_minio_is_healthchecked_and_the_bucket_is_created_once_it_is_healthy():
 
 def test_newsbeam_service_ingests_the_seeds_into_the_bucket():
     command = SERVICES["newsbeam"]["command"]
-    assert command[:2] == ["ingest", "seeds/"]
+    assert command[:2] == ["ingest", "/app/seeds/"]
     assert command[command.index("--output") + 1].startswith("s3://")
     assert (ROOT / "Dockerfile").is_file()
 
@@ -69,3 +69,41 @@ def test_flink_profile_runs_the_same_image_through_the_portable_runner():
     command = flink["newsbeam-flink"]["command"]
     assert "--runner=PortableRunner" in command and "--environment_type=EXTERNAL" in command
     assert flink["beam-worker-pool"]["image"] == SERVICES["newsbeam"]["image"]
+
+
+def test_every_service_of_the_newsbeam_image_can_build_it():
+    # `docker compose up scheduler` alone must build the image, not pull a
+    # newsbeam:latest that no registry has.
+    ours = [n for n, s in SERVICES.items() if str(s.get("image", "")).startswith("newsbeam:")]
+    assert {"newsbeam", "scheduler", "beam-worker-pool", "newsbeam-flink"} <= set(ours)
+    for name in ours:
+        assert SERVICES[name].get("build") == ".", f"{name} has no build: ."
+
+
+def test_every_bind_mounted_folder_is_in_the_repository():
+    for name, service in SERVICES.items():
+        for volume in service.get("volumes", []):
+            source = volume.split(":", 1)[0]
+            if source.startswith("./"):
+                assert (ROOT / source).exists(), f"{name} mounts {source}, which is not in the repo"
+    assert (ROOT / "feeds" / "feeds.opml").is_file()
+
+
+def test_the_example_feed_list_passes_the_feed_check():
+    from newsbeam.transforms.feeds.feedlist import load_feed_list
+
+    loaded = load_feed_list(ROOT / "feeds" / "feeds.opml")
+    assert loaded.problems == [] and len(loaded.feeds) >= 1
+
+
+def test_the_image_runs_in_a_folder_its_user_owns_and_installs_from_the_lock():
+    lines = [line.strip() for line in (ROOT / "Dockerfile").read_text().splitlines()]
+    user = next(line.split()[1] for line in lines if line.startswith("USER "))
+    # The last WORKDIR is where the default ./lake is written: it must be
+    # created and handed to the image's user before USER switches to it.
+    workdir = [line.split()[1] for line in lines if line.startswith("WORKDIR ")][-1]
+    text = "\n".join(lines)
+    assert re.search(rf"chown {user}(:{user})? {re.escape(workdir)}\b", text), workdir
+    assert lines.index(f"WORKDIR {workdir}") > lines.index(f"USER {user}")
+    assert "PIP_CONSTRAINT=/app/constraints.txt" in text and "COPY pyproject.toml" in text
+    assert "constraints.txt" in next(line for line in lines if line.startswith("COPY pyproject"))
