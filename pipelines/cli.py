@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import traceback
 
 import yaml
 
@@ -21,7 +22,8 @@ logging.getLogger().addFilter(_QuietBeamImports())
 from typing import TYPE_CHECKING  # noqa: E402
 
 from newsbeam.pipelines import ingest  # noqa: E402  (after the filter, so imports stay quiet)
-from newsbeam.transforms.lake import LakeConfig  # noqa: E402
+from newsbeam.pipelines.beam_options import refuse_unknown  # noqa: E402
+from newsbeam.transforms.lake import LakeConfig, explain_s3_error  # noqa: E402
 
 if TYPE_CHECKING:
     from newsbeam.pipelines.tick import TickConfig
@@ -129,6 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
     feeds_sub = feeds.add_subparsers(dest="action", required=True)
     check = feeds_sub.add_parser("check", help="validate a feed list and say what is wrong where")
     check.add_argument("file")
+    check.add_argument(
+        "--allow-private-addresses",
+        action="store_true",
+        help="accept feeds on loopback/private networks (as ingest does with this option)",
+    )
 
     models = sub.add_parser("models", help="show which spaCy pipeline serves each language")
     add_model_options(models)
@@ -195,8 +202,21 @@ def cmd_ingest(args: argparse.Namespace, beam_args: list[str]) -> int:
         beam_args=direct_runner_args(args.workers, beam_args),
         chunk_mb=args.chunk_mb,
     )
-    summary = ingest.run(config)
+    try:
+        summary = ingest.run(config)
+    except ingest.NothingToRead as exc:
+        print(f"newsbeam: nothing to read: {exc}", file=sys.stderr)
+        return 1
+    for note in summary.notes:
+        print(f"newsbeam: {note}", file=sys.stderr)
     print(summary.render())
+    if summary.nothing_read:
+        print(
+            f"newsbeam: none of the {summary.inputs} inputs could be read; "
+            "the errors table says why for each",
+            file=sys.stderr,
+        )
+        return 1
     return 0 if summary.balanced else 1
 
 
@@ -211,7 +231,11 @@ def cmd_schedule(args: argparse.Namespace, beam_args: list[str]) -> int:
 def cmd_feeds(args: argparse.Namespace) -> int:
     from newsbeam.transforms.feeds.feedlist import load_feed_list
 
-    loaded = load_feed_list(args.file)
+    try:
+        loaded = load_feed_list(args.file, args.allow_private_addresses)
+    except OSError as exc:
+        print(f"newsbeam: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     for problem in loaded.problems:
         print(f"{args.file}: {problem}")
     enabled = sum(f.enabled for f in loaded.feeds)
@@ -256,18 +280,49 @@ def cmd_model(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_failed(exc: BaseException, verbose: bool) -> int:
+    """Storage or runner failure: say it in one line (nothing was committed)."""
+    text = str(exc).strip()
+    reason = explain_s3_error(text.splitlines()[0] if text else type(exc).__name__)
+    print(f"newsbeam: the run failed and committed nothing: {reason}", file=sys.stderr)
+    if verbose:
+        traceback.print_exception(exc)
+    else:
+        print("newsbeam: run again with -v for the full traceback", file=sys.stderr)
+    return 2
+
+
+def subparser(parser: argparse.ArgumentParser, command: str) -> argparse.ArgumentParser:
+    """The parser of one sub-command, for errors that show that command's usage."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action.choices[command]
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
+    if args.command in ("ingest", "schedule"):
+        # Only options Beam defines pass through; a typo is an error, not a default.
+        refuse_unknown(subparser(parser, args.command), extra)
+    if not args.verbose:
+        # Beam logs a failing worker's traceback at ERROR before the run raises;
+        # the one-line message below is what a user reads (-v shows everything).
+        logging.getLogger("apache_beam").setLevel(logging.CRITICAL)
+    if args.command in ("ingest", "schedule"):
+        problem = (
+            LakeConfig(args.output, s3_endpoint=args.s3_endpoint).with_env_defaults().problem()
+        )
+        if problem:
+            print(f"newsbeam: {problem}", file=sys.stderr)
+            return 2
     if args.command == "ingest":
         try:
             return cmd_ingest(args, extra)
         except (OSError, RuntimeError) as exc:
-            # Storage or runner failure: say it in one line; nothing was committed.
-            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            print(f"newsbeam: the run failed and committed nothing: {reason}", file=sys.stderr)
-            return 2
+            return run_failed(exc, args.verbose)
     if args.command == "schedule":
         return cmd_schedule(args, extra)
     if extra:

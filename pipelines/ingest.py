@@ -32,6 +32,10 @@ from newsbeam.transforms.split import CountRun
 from newsbeam.transforms.write_tables import WriteJsonFn, WriteRunTables, counts_path
 
 
+class NothingToRead(Exception):
+    """The sources named no input at all: no Beam job is started."""
+
+
 @dataclass
 class IngestConfig:
     sources: list[str]
@@ -55,6 +59,12 @@ class RunSummary:
     wall_seconds: float = 0.0
     recovered_runs: list[str] = field(default_factory=list)
     chunk_runs: list[str] = field(default_factory=list)  # every job's run id, in order
+    notes: list[str] = field(default_factory=list)  # sources that gave no input at all
+
+    @property
+    def nothing_read(self) -> bool:
+        """Not one input could be read (all missing or broken, or none found)."""
+        return self.inputs == self.input_errors
 
     @property
     def balanced(self) -> bool:
@@ -163,16 +173,19 @@ def run(config: IngestConfig) -> RunSummary:
     started = time.monotonic()
     config.lake = config.lake.with_env_defaults()
     lake = Lake(config.lake)
+    expanded = expand_sources(config.sources)
+    if not expanded.paths:
+        raise NothingToRead("; ".join(expanded.notes) or "no sources given")
     recovered = recover(lake)
-    inputs = expand_sources(config.sources)
     total: RunSummary | None = None
-    for chunk in chunk_inputs(inputs, int(config.chunk_mb * 2**20)):
+    for chunk in chunk_inputs(expanded.paths, int(config.chunk_mb * 2**20)):
         part = run_chunk(config, lake, chunk)
         if total is None:
             total = RunSummary(run_id=part.run_id, lake=part.lake)
         total.add(part)
     assert total is not None  # chunk_inputs always gives at least one chunk
     total.recovered_runs = recovered
+    total.notes = expanded.notes
     total.wall_seconds = time.monotonic() - started
     return total
 

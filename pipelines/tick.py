@@ -187,7 +187,12 @@ def build(
 def load_feeds(paths: list[str]) -> list[FeedSpec]:
     feeds: list[FeedSpec] = []
     for path in paths:
-        loaded = load_feed_list(path)
+        try:
+            # A feed on a private address is not a problem of the list here: the
+            # fetcher refuses it (unless allowed) with a row in `feeds` for that feed.
+            loaded = load_feed_list(path, allow_private=True)
+        except OSError as exc:
+            raise SystemExit(f"newsbeam: cannot read the feed list {path}: {exc.strerror}") from exc
         if loaded.problems:
             raise SystemExit(
                 f"{path}: " + "; ".join(loaded.problems) + " (see `newsbeam feeds check`)"

@@ -68,6 +68,15 @@ def test_wrong_credentials_fail_clearly_without_leaking_the_secret(s3_server, bu
     assert "not-the-key-123" not in proc.stderr + proc.stdout
 
 
+def test_missing_credentials_are_named(s3_server, bucket, seed_dir):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env |= {"NEWSBEAM_S3_ENDPOINT": s3_server.endpoint, "AWS_REGION": "us-east-1"}
+    proc = cli(["ingest", str(seed_dir), "--output", f"s3://{bucket}/news"], env)
+    assert proc.returncode == 2
+    assert "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY not set" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
 def lake_keys(server, bucket):
     fs = s3_filesystem(server)
     infos = fs.get_file_info(pafs.FileSelector(bucket, recursive=True, allow_not_found=True))
@@ -149,6 +158,8 @@ def test_killing_the_server_mid_run_leaves_nothing_visible_and_a_rerun_completes
     out, err = proc.communicate(timeout=300)
     assert proc.returncode == 2, out + err
     assert "the run failed and committed nothing" in err
+    # The one-line message is what the user sees; Beam's traceback only with -v.
+    assert "Traceback" not in err and len(err.strip().splitlines()) <= 2, err
 
     again = start_s3_server(
         own_server.data_dir, own_server.access_key, own_server.secret_key, own_server.ports

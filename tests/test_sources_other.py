@@ -1,6 +1,6 @@
 from datetime import UTC, datetime
 
-from newsbeam.transforms.records import Article, ErrorRecord
+from newsbeam.transforms.records import Article
 from newsbeam.transforms.sources import expand_sources, read_source
 from newsbeam.transforms.sources.feed_file import parse_feed
 from newsbeam.transforms.sources.html_file import parse_html_file
@@ -21,7 +21,7 @@ ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
 </feed>"""
 
 
-def test_rss_items_become_articles_and_an_item_without_text_an_error():
+def test_rss_items_become_articles_and_a_headline_alone_is_the_text_of_last_resort():
     first, second = parse_feed("feed.xml", RSS)
     assert isinstance(first, Article)
     assert first.url == "https://example.org/a?id=1"
@@ -29,8 +29,9 @@ def test_rss_items_become_articles_and_an_item_without_text_an_error():
     assert first.language == "de" and first.language_source == "metadata"
     assert first.published_at == datetime(2025, 8, 15, 16, 0, tzinfo=UTC)
     assert first.text == "Trump traf Putin in Alaska.\nZweiter Absatz."
-    assert isinstance(second, ErrorRecord) and second.kind == "empty"
-    assert second.source == "feed.xml#item1"
+    assert first.text_source == "file"
+    assert isinstance(second, Article) and second.source == "feed.xml#item1"
+    assert (second.text, second.title, second.text_source) == ("Ohne Text", "Ohne Text", "title")
 
 
 def test_atom_entry_with_language_from_xml_lang():
@@ -83,7 +84,8 @@ def test_read_source_turns_every_failure_into_an_error_row(tmp_path):
     missing = list(read_source(str(tmp_path / "missing.txt")))
     assert [e.kind for e in bad_feed] == ["bad_feed"]
     assert [e.kind for e in unknown] == ["unsupported_format"]
-    assert [e.kind for e in missing] == ["unreadable"]
+    assert [e.kind for e in missing] == ["not_found"]
+    assert "no such file" in missing[0].message
 
 
 def test_expand_sources_walks_folders_for_known_formats_and_keeps_named_files(tmp_path):
@@ -92,7 +94,7 @@ def test_expand_sources_walks_folders_for_known_formats_and_keeps_named_files(tm
     (tmp_path / "sub" / "b.jsonl").write_text("{}")
     (tmp_path / "README.md").write_text("not an article")
     (tmp_path / ".hidden.txt").write_text("x")
-    found = expand_sources([str(tmp_path), str(tmp_path / "missing.txt")])
+    found = expand_sources([str(tmp_path), str(tmp_path / "missing.txt")]).paths
     names = [p.rsplit("/", 1)[1] for p in found]
     assert names == ["a.txt", "b.jsonl", "missing.txt"]
-    assert expand_sources([str(tmp_path / "**" / "*.jsonl")])[0].endswith("sub/b.jsonl")
+    assert expand_sources([str(tmp_path / "**" / "*.jsonl")]).paths[0].endswith("sub/b.jsonl")

@@ -54,6 +54,17 @@ class LakeConfig:
             self.s3_region or _first_env(REGION_ENV) or "us-east-1",
         )
 
+    def problem(self) -> str | None:
+        """What is wrong with the settings themselves, before any request is made."""
+        if self.is_s3 and self.s3_endpoint and "://" not in self.s3_endpoint:
+            return (
+                f"the S3 endpoint {self.s3_endpoint!r} has no scheme: write "
+                f"http://{self.s3_endpoint} (or https://...)"
+            )
+        if self.is_s3 and not urlparse(self.uri).netloc:
+            return f"{self.uri!r} names no bucket: write s3://BUCKET/PREFIX"
+        return None
+
     def display(self) -> str:
         if self.is_s3 and self.s3_endpoint:
             return f"{self.uri} (endpoint {self.s3_endpoint})"
@@ -110,6 +121,12 @@ class Lake:
             if i.type == pafs.FileType.File and i.path.endswith(suffix)
         )
 
+    def list_dirs(self, rel_dir: str) -> list[str]:
+        """Names of the folders directly below a folder (none if it does not exist)."""
+        selector = pafs.FileSelector(self.path(rel_dir), recursive=False, allow_not_found=True)
+        infos = self.fs.get_file_info(selector)
+        return sorted(i.base_name for i in infos if i.type == pafs.FileType.Directory)
+
     def write_parquet(self, rel: str, batches: Iterable[pa.RecordBatch], schema: pa.Schema) -> None:
         self._ensure_parent(rel)
         with (
@@ -157,3 +174,17 @@ class Lake:
     def _ensure_parent(self, rel: str) -> None:
         if self._local:
             self.fs.create_dir(posixpath.dirname(self.path(rel)), recursive=True)
+
+
+CREDENTIAL_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+_DENIED = ("ACCESS_DENIED", "ACCESS DENIED", "INVALIDACCESSKEYID", "SIGNATUREDOESNOTMATCH")
+
+
+def explain_s3_error(message: str) -> str:
+    """An S3 error, with the missing credential variables named when access was denied."""
+    if not any(word in message.upper() for word in _DENIED):
+        return message
+    unset = [name for name in CREDENTIAL_ENV if not os.environ.get(name)]
+    if unset and not os.environ.get("AWS_PROFILE"):
+        return f"{message} ({' and '.join(unset)} not set: export them, or set AWS_PROFILE)"
+    return f"{message} (check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY for this bucket)"

@@ -6,11 +6,13 @@ problem with the line it is on.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+import pycountry
 import yaml
 from lxml import etree
 
@@ -43,17 +45,55 @@ def parse_interval(value: object) -> int:
     return int(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
 
 
-def url_problem(url: str) -> str | None:
+def url_problem(url: str, allow_private: bool = False) -> str | None:
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https"):
         return f"{url!r} is not an http(s) URL"
-    if not parsed.netloc:
+    if not parsed.hostname:
         return f"{url!r} has no host"
+    if not allow_private and _names_private_host(parsed.hostname):
+        return (
+            f"{url} is on a non-public address, which ingest refuses "
+            "(allow it with --allow-private-addresses)"
+        )
     return None
 
 
-def _add(result: FeedList, seen: set[str], where: str, spec: FeedSpec) -> None:
-    problem = url_problem(spec.url)
+def _names_private_host(host: str) -> bool:
+    """A host that is non-public by its very name or address (no DNS is asked)."""
+    from newsbeam.transforms.feeds.http import _blocked
+
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return _blocked(ipaddress.ip_address(host))
+    except ValueError:
+        return False  # a name: only the fetch can tell where it points
+
+
+def language_problem(value: object) -> str | None:
+    """None for an ISO 639 code (de, en, deu); else what to write instead."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if isinstance(value, str) and re.fullmatch(r"[a-z]{2,3}([-_][A-Za-z]{2,4})?", text):
+        code = text.split("-")[0].split("_")[0]
+        if pycountry.languages.get(alpha_2=code) or pycountry.languages.get(alpha_3=code):
+            return None
+    hint = ""
+    try:
+        match = pycountry.languages.lookup(text)
+        if getattr(match, "alpha_2", None):
+            hint = f" (did you mean {match.alpha_2}?)"
+    except LookupError:
+        pass
+    return f"language {value!r} is not an ISO 639 code such as de or en{hint}"
+
+
+def _add(
+    result: FeedList, seen: set[str], where: str, spec: FeedSpec, allow_private: bool = False
+) -> None:
+    problem = url_problem(spec.url, allow_private) or language_problem(spec.language)
     if problem:
         result.problems.append(f"{where}: {problem}")
     elif spec.url in seen:
@@ -63,16 +103,17 @@ def _add(result: FeedList, seen: set[str], where: str, spec: FeedSpec) -> None:
         result.feeds.append(spec)
 
 
-def load_text(text: str) -> FeedList:
+def load_text(text: str, allow_private: bool = False) -> FeedList:
     result, seen = FeedList(), set[str]()
     for number, line in enumerate(text.splitlines(), start=1):
         url = line.split("#", 1)[0].strip()
         if url:
-            _add(result, seen, f"line {number}", FeedSpec(url=url, name=urlparse(url).netloc))
+            spec = FeedSpec(url=url, name=urlparse(url).netloc)
+            _add(result, seen, f"line {number}", spec, allow_private)
     return result
 
 
-def load_yaml(text: str) -> FeedList:
+def load_yaml(text: str, allow_private: bool = False) -> FeedList:
     result, seen = FeedList(), set[str]()
     try:
         data = yaml.safe_load(text)
@@ -100,15 +141,19 @@ def load_yaml(text: str) -> FeedList:
         except ValueError as exc:
             result.problems.append(f"{where}: {exc}")
             continue
+        enabled = entry.get("enabled", True)
+        if not isinstance(enabled, bool):
+            result.problems.append(f"{where}: enabled must be true or false, not {enabled!r}")
+            continue
         url = str(entry["url"])
         spec = FeedSpec(
             url=url,
             name=str(entry.get("name") or urlparse(url).netloc),
             language=entry.get("language"),
             interval_s=interval,
-            enabled=bool(entry.get("enabled", True)),
+            enabled=enabled,
         )
-        _add(result, seen, where, spec)
+        _add(result, seen, where, spec, allow_private)
     return result
 
 
@@ -116,7 +161,7 @@ def _yaml_item_lines(text: str) -> list[int]:
     return [n for n, line in enumerate(text.splitlines(), start=1) if re.match(r"\s*-\s", line)]
 
 
-def load_opml(data: bytes) -> FeedList:
+def load_opml(data: bytes, allow_private: bool = False) -> FeedList:
     result, seen = FeedList(), set[str]()
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     try:
@@ -129,18 +174,19 @@ def load_opml(data: bytes) -> FeedList:
             continue
         name = outline.get("title") or outline.get("text") or urlparse(url).netloc
         lang = outline.get("language")
-        _add(result, seen, f"line {outline.sourceline}", FeedSpec(url, name, lang))
+        _add(result, seen, f"line {outline.sourceline}", FeedSpec(url, name, lang), allow_private)
     if not result.feeds and not result.problems:
         result.problems.append("file: no <outline xmlUrl=...> entries")
     return result
 
 
-def load_feed_list(path: str | Path) -> FeedList:
+def load_feed_list(path: str | Path, allow_private: bool = False) -> FeedList:
+    """Read a feed list; a file that cannot be read raises OSError (FileNotFoundError...)."""
     path = Path(path)
     data = path.read_bytes()
     suffix = path.suffix.lower()
     if suffix in (".opml",) or (suffix == ".xml" and b"<opml" in data[:500]):
-        return load_opml(data)
+        return load_opml(data, allow_private)
     if suffix in (".yaml", ".yml"):
-        return load_yaml(data.decode("utf-8", errors="replace"))
-    return load_text(data.decode("utf-8", errors="replace"))
+        return load_yaml(data.decode("utf-8", errors="replace"), allow_private)
+    return load_text(data.decode("utf-8", errors="replace"), allow_private)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import glob
+import errno
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from newsbeam.transforms.records import Article, ErrorRecord
+from newsbeam.transforms.sources import paths
 from newsbeam.transforms.sources.common import SourceError, error_from
 from newsbeam.transforms.sources.feed_file import parse_feed
 from newsbeam.transforms.sources.html_file import parse_html_file
 from newsbeam.transforms.sources.jsonl_file import parse_jsonl_file
+from newsbeam.transforms.sources.paths import Expanded
 from newsbeam.transforms.sources.text_file import parse_text_file
 
 Parser = Callable[[str, bytes], Iterable[Article | ErrorRecord]]
@@ -33,33 +36,28 @@ PARSERS: dict[str, Parser] = {
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 
 
-def expand_sources(args: Iterable[str]) -> list[str]:
-    """Files, folders (searched recursively for known formats) and globs -> file paths.
-
-    A named path that matches nothing is kept, so that reading it gives an error row.
-    """
-    found: list[str] = []
-    for arg in args:
-        path = Path(arg)
-        if path.is_dir():
-            found.extend(
-                str(p)
-                for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in PARSERS and not _hidden(p, path)
-            )
-        elif glob.has_magic(arg):
-            found.extend(p for p in sorted(glob.glob(arg, recursive=True)) if os.path.isfile(p))
-        else:
-            found.append(arg)
-    return list(dict.fromkeys(os.path.abspath(p) for p in found))
-
-
-def _hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith((".", "_")) for part in path.relative_to(root).parts)
+def expand_sources(args: Iterable[str]) -> Expanded:
+    """Files, folders (searched recursively for known formats) and globs -> input paths."""
+    return paths.expand_sources(args, PARSERS)
 
 
 def read_source(path: str) -> Iterator[Article | ErrorRecord]:
     """Read one file and parse it; every failure becomes an error row, never an exception."""
+    try:
+        info = os.stat(path)  # follows links: a loop or a broken link fails here
+    except OSError as exc:
+        if exc.errno == errno.ENOENT:
+            link = " (a link to a path that does not exist)" if os.path.islink(path) else ""
+            yield ErrorRecord(path, "read", "not_found", f"no such file or folder: {path}{link}")
+        else:
+            yield ErrorRecord(path, "read", "unreadable", f"cannot read {path}: {exc.strerror}")
+        return
+    if not stat.S_ISREG(info.st_mode):
+        # A FIFO would block the read, /dev/zero would never end: regular files only.
+        yield ErrorRecord(
+            path, "read", "not_a_file", f"{path} is not a regular file ({_file_type(info)})"
+        )
+        return
     parser = PARSERS.get(Path(path).suffix.lower())
     if parser is None:
         known = ", ".join(sorted(PARSERS))
@@ -67,17 +65,22 @@ def read_source(path: str) -> Iterator[Article | ErrorRecord]:
             path, "read", "unsupported_format", f"unknown file type; use one of {known}"
         )
         return
+    if info.st_size > MAX_INPUT_BYTES:
+        yield ErrorRecord(
+            path,
+            "read",
+            "too_large",
+            f"{info.st_size} bytes is over the {MAX_INPUT_BYTES}-byte limit",
+        )
+        return
     try:
-        size = os.path.getsize(path)
-        if size > MAX_INPUT_BYTES:
-            yield ErrorRecord(
-                path, "read", "too_large", f"{size} bytes is over the {MAX_INPUT_BYTES}-byte limit"
-            )
-            return
         with open(path, "rb") as handle:
-            data = handle.read()
+            data = handle.read(MAX_INPUT_BYTES + 1)
     except OSError as exc:
         yield ErrorRecord(path, "read", "unreadable", f"cannot read the file: {exc.strerror}")
+        return
+    if len(data) > MAX_INPUT_BYTES:  # it grew since the stat
+        yield ErrorRecord(path, "read", "too_large", f"over the {MAX_INPUT_BYTES}-byte limit")
         return
     try:
         yield from parser(path, data)
@@ -87,3 +90,17 @@ def read_source(path: str) -> Iterator[Article | ErrorRecord]:
         yield ErrorRecord(
             path, "parse", "parser_crash", f"{type(exc).__name__}: {exc}"[:500], input_excerpt=""
         )
+
+
+def _file_type(info: os.stat_result) -> str:
+    mode = info.st_mode
+    for test, name in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return name
+    return "not a regular file"
