@@ -27,13 +27,19 @@ SCHEMA = pa.schema(
             "where published_at came from: header, metadata, feed, page, fetch_time, none",
             False,
         ),
-        col("language", pa.string(), "ISO 639-1 code"),
-        col("language_source", pa.string(), "header, metadata, detected or none", False),
+        col("language", pa.string(), "ISO 639-1 code, or und when it could not be told"),
+        col(
+            "language_source",
+            pa.string(),
+            "header, metadata, detected, undetermined (text too short or unsure) or none",
+            False,
+        ),
         col("text", pa.string(), "normalised article text (NFC, unified whitespace)", False),
         col(
             "text_source",
             pa.string(),
-            "file, page (fetched article page) or feed_summary (page unavailable)",
+            "file, page (fetched article page), feed_summary (page unavailable) or title "
+            "(the item had only a headline)",
             False,
         ),
         col(

@@ -34,7 +34,7 @@ class Article:
     fetched_at: datetime | None = None
     canonical_url: str | None = None
     authors: str | None = None
-    text_source: str = "file"  # file | page | feed_summary
+    text_source: str = "file"  # file | page | feed_summary | title (a headline, nothing else)
     feed_url: str | None = None
 
     @property

@@ -20,6 +20,8 @@ from newsbeam.transforms.feeds.poll import FeedItem
 from newsbeam.transforms.feeds.robots import RobotsCache
 from newsbeam.transforms.records import Article, ErrorRecord
 from newsbeam.transforms.sources.common import SourceError, make_article, parse_datetime
+from newsbeam.transforms.sources.html_file import main_text, page_title
+from newsbeam.transforms.sources.page_meta import page_meta
 
 ERRORS = "errors"
 ARTICLES = "articles"
@@ -47,15 +49,17 @@ def page_article(item: FeedItem, html: bytes, final_url: str, fetched_at: dateti
     if not doc or not (doc.get("text") or "").strip():
         raise SourceError("no_main_text", "trafilatura found no main text on the page")
     canonical = canonical_url(rel_canonical(html) or final_url)
+    meta = page_meta(html, final_url)
     published, source = item.published, "feed"
-    if published is None and (page_date := parse_datetime(doc.get("date"))):
+    if published is None and (page_date := meta.published or parse_datetime(doc.get("date"))):
         published, source = page_date, "page"
     if published is None:
         published, source = fetched_at, "fetch_time"
+    title = page_title(meta, doc, final_url) or item.title
     article = make_article(
-        item.url, doc["text"], title=doc.get("title") or item.title, url=canonical,
+        item.url, main_text(doc, title), title=title, url=canonical,
         published=published, published_source=source,
-        language=item.language or doc.get("language"),
+        language=item.language or meta.language or doc.get("language"),
     )  # fmt: skip
     return article.replace(
         canonical_url=canonical, authors=doc.get("author"), text_source="page",
@@ -64,13 +68,16 @@ def page_article(item: FeedItem, html: bytes, final_url: str, fetched_at: dateti
 
 
 def summary_article(item: FeedItem, fetched_at: datetime) -> Article:
+    """The feed's own text for an item whose page cannot be had: its summary, else
+    its headline (the text of last resort)."""
     published, source = (item.published, "feed") if item.published else (fetched_at, "fetch_time")
+    text, text_source = (item.summary, "feed_summary") if item.summary else (item.title, "title")
     article = make_article(
-        item.url, item.summary, title=item.title, url=item.canonical, published=published,
+        item.url, text or "", title=item.title, url=item.canonical, published=published,
         published_source=source, language=item.language,
     )  # fmt: skip
     return article.replace(
-        canonical_url=item.canonical, text_source="feed_summary", feed_url=item.feed_url,
+        canonical_url=item.canonical, text_source=text_source, feed_url=item.feed_url,
         fetched_at=fetched_at,
     )  # fmt: skip
 
@@ -131,7 +138,7 @@ class FetchPagesFn(beam.DoFn):
             article = summary_article(item, now)
         except SourceError:
             error = ErrorRecord(
-                item.url, "page", kind, f"{message}; the feed has no summary to use"
+                item.url, "page", kind, f"{message}; the feed has no summary or title to use"
             )
             return [(ERRORS, dataclasses.replace(error, extra=feed))]
         note = ErrorRecord(

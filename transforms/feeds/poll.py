@@ -15,7 +15,7 @@ from newsbeam.transforms.feeds.feedlist import FeedSpec
 from newsbeam.transforms.feeds.http import FetchError, HttpLimits
 from newsbeam.transforms.records import ErrorRecord
 from newsbeam.transforms.sources.common import normalise_language
-from newsbeam.transforms.sources.feed_file import entry_datetime, entry_text
+from newsbeam.transforms.sources.feed_file import entry_datetime, entry_fields
 
 POLLS = "polls"
 ITEMS = "items"
@@ -59,6 +59,7 @@ def parse_items(spec: FeedSpec, body: bytes) -> tuple[list[FeedItem], list[Error
     items, problems = [], []
     for index, entry in enumerate(parsed.entries):
         link = entry.get("link")
+        fields = entry_fields(entry)
         if not link:
             problems.append(
                 ErrorRecord(
@@ -72,10 +73,10 @@ def parse_items(spec: FeedSpec, body: bytes) -> tuple[list[FeedItem], list[Error
                 feed_url=spec.url,
                 url=link,
                 canonical=canonical_url(link),
-                title=entry.get("title"),
-                summary=entry_text(entry),
+                title=fields.title,
+                summary=fields.text,
                 published=entry_datetime(entry),
-                language=language,
+                language=normalise_language(fields.language) or language,
             )
         )
     return items, problems

@@ -8,6 +8,7 @@ import trafilatura
 
 from newsbeam.transforms.records import Article
 from newsbeam.transforms.sources.common import SourceError, decode_text, make_article
+from newsbeam.transforms.sources.page_meta import PageMeta, page_meta, strip_site_name
 
 
 def extract_html(source: str, html: str, url: str | None = None) -> Article:
@@ -17,19 +18,34 @@ def extract_html(source: str, html: str, url: str | None = None) -> Article:
     doc = extracted if extracted is None or isinstance(extracted, dict) else extracted.as_dict()
     if not isinstance(doc, dict) or not (doc.get("text") or "").strip():
         raise SourceError("no_main_text", "trafilatura found no main text in the HTML page")
-    text: str = doc["text"]
-    title: str | None = doc.get("title")
-    # trafilatura repeats the headline as the first line of the text.
-    if title and text.startswith(title) and text[len(title) :].strip():
-        text = text[len(title) :].lstrip()
+    url = url or doc.get("url")
+    meta = page_meta(html, url)
+    title = page_title(meta, doc, url)
     return make_article(
         source,
-        text,
+        main_text(doc, title),
         title=title,
-        url=url or doc.get("url"),
-        published=doc.get("date"),
-        language=doc.get("language"),
+        url=url,
+        published=meta.published or doc.get("date"),
+        language=meta.language or doc.get("language"),
     )
+
+
+def page_title(meta: PageMeta, doc: dict, url: str | None) -> str | None:
+    """The page's headline (JSON-LD or <h1>), else trafilatura's title without the site name."""
+    if meta.headline:
+        return meta.headline
+    title = doc.get("title")
+    return strip_site_name(title, meta.site_name or doc.get("sitename"), url) if title else None
+
+
+def main_text(doc: dict, title: str | None) -> str:
+    """trafilatura's text, without the headline it repeats as the first line."""
+    text: str = doc["text"]
+    for head in (title, doc.get("title")):
+        if head and text.startswith(head) and text[len(head) :].strip():
+            return text[len(head) :].lstrip()
+    return text
 
 
 def parse_html_file(source: str, data: bytes) -> Iterator[Article]:
