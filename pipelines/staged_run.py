@@ -7,7 +7,7 @@ from collections.abc import Callable
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from newsbeam.transforms.commit import abort_run
+from newsbeam.transforms.commit import abort_run, claim_staging
 from newsbeam.transforms.lake import Lake
 
 
@@ -17,6 +17,7 @@ def run_staged(
     """Build the graph, run it to the end; on any failure drop what the run staged."""
     pipeline = beam.Pipeline(options=PipelineOptions(beam_args))
     build(pipeline)
+    claim_staging(lake, run_id)
     try:
         pipeline.run().wait_until_finish()
     except BaseException:

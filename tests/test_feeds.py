@@ -311,6 +311,21 @@ def test_ingest_once_runs_one_tick_from_the_command_line(server, tmp_path, capsy
         ("http://10.1.2.3/", "blocked_address"),
         ("http://[::1]/", "blocked_address"),
         ("http://[::ffff:192.168.0.1]/", "blocked_address"),
+        # shared address space (carrier-grade NAT), with a cloud metadata address in it
+        ("http://100.64.0.1/", "blocked_address"),
+        ("http://100.100.100.200/latest/meta-data/", "blocked_address"),
+        ("http://198.18.0.1/", "blocked_address"),  # benchmarking
+        ("http://0.0.0.0/", "blocked_address"),
+        ("http://224.0.0.1/", "blocked_address"),  # multicast
+        ("http://[fe80::1]/", "blocked_address"),
+        ("http://[fd00::1]/", "blocked_address"),  # unique local
+        # IPv6 forms that wrap a private IPv4: 6to4, NAT64 (both prefixes), Teredo
+        ("http://[2002:a9fe:a9fe::1]/", "blocked_address"),
+        ("http://[2002:c0a8:0101::1]/", "blocked_address"),
+        ("http://[64:ff9b::a9fe:a9fe]/", "blocked_address"),
+        ("http://[64:ff9b::7f00:1]/", "blocked_address"),
+        ("http://[64:ff9b:1::a9fe:a9fe]/", "blocked_address"),
+        ("http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/", "blocked_address"),
     ],
 )
 def test_fetching_refuses_other_schemes_and_non_public_addresses(url, kind):
@@ -319,6 +334,16 @@ def test_fetching_refuses_other_schemes_and_non_public_addresses(url, kind):
     with pytest.raises(FetchError) as info:
         check_destination(url)
     assert info.value.kind == kind
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["8.8.8.8", "[2606:4700:4700::1111]", "[2002:0808:0808::1]", "[64:ff9b::808:808]"],
+)
+def test_public_addresses_and_wrappers_of_public_ipv4_pass_the_guard(address):
+    from newsbeam.transforms.feeds.http import check_destination
+
+    check_destination(f"http://{address}/feed")  # no FetchError
 
 
 @pytest.mark.slow

