@@ -108,6 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="SOURCES are feed lists (.txt of URLs, .yaml, .opml): poll them once (one tick)",
     )
+    ing.add_argument(
+        "--if-locked",
+        choices=["wait", "exit"],
+        default="exit",
+        help="with --once, when a scheduler holds the lake: exit with status 3, or wait",
+    )
     add_feed_options(ing)
     add_model_options(ing)
 
@@ -189,11 +195,7 @@ def tick_config(args: argparse.Namespace, sources: list[str], beam_args: list[st
 
 def cmd_ingest(args: argparse.Namespace, beam_args: list[str]) -> int:
     if args.once:
-        from newsbeam.pipelines.tick import run_tick
-
-        summary = run_tick(tick_config(args, args.sources, beam_args))
-        print(summary.line())
-        return 0
+        return cmd_once(args, beam_args)
     config = ingest.IngestConfig(
         sources=args.sources,
         lake=LakeConfig(args.output, s3_endpoint=args.s3_endpoint),
@@ -218,6 +220,29 @@ def cmd_ingest(args: argparse.Namespace, beam_args: list[str]) -> int:
         )
         return 1
     return 0 if summary.balanced else 1
+
+
+def cmd_once(args: argparse.Namespace, beam_args: list[str]) -> int:
+    """One tick, holding the lake lock as a scheduler's tick does (a cron job
+    beside a running scheduler exits with status 3, or waits with --if-locked wait)."""
+    from datetime import timedelta
+
+    from newsbeam.pipelines.schedule import EXIT_LOCKED
+    from newsbeam.pipelines.tick import run_tick
+    from newsbeam.transforms.lake import Lake, lock
+
+    config = tick_config(args, args.sources, beam_args)
+    config.lake = config.lake.with_env_defaults()
+    lake = Lake(config.lake)
+    wait_s = 24 * 3600.0 if args.if_locked == "wait" else 0.0
+    try:
+        with lock.held(lake, lock.process_owner(), timedelta(hours=1), wait_s):
+            summary = run_tick(config)
+    except TimeoutError as exc:
+        print(f"newsbeam: {exc}; exiting", file=sys.stderr)
+        return EXIT_LOCKED
+    print(summary.line())
+    return 0
 
 
 def cmd_schedule(args: argparse.Namespace, beam_args: list[str]) -> int:

@@ -21,15 +21,15 @@ from datetime import UTC, datetime
 import apache_beam as beam
 
 from newsbeam.pipelines.staged_run import run_staged
-from newsbeam.transforms.commit import commit_run, recover
-from newsbeam.transforms.dedupe import SplitKnown
 from newsbeam.transforms.lake import Lake, LakeConfig
+from newsbeam.transforms.lake.commit import commit_run, committed_runs, recover
+from newsbeam.transforms.lake.dedupe import SplitKnown
+from newsbeam.transforms.lake.staging import WriteJsonFn, WriteRunTables, counts_path
 from newsbeam.transforms.nlp import AnalyzeArticles
 from newsbeam.transforms.read import ReadArticles
 from newsbeam.transforms.rows import duplicate_row, error_row
 from newsbeam.transforms.sources import expand_sources
 from newsbeam.transforms.split import CountRun
-from newsbeam.transforms.write_tables import WriteJsonFn, WriteRunTables, counts_path
 
 
 class NothingToRead(Exception):
@@ -194,13 +194,16 @@ def run_chunk(config: IngestConfig, lake: Lake, inputs: list[str]) -> RunSummary
     """One Beam job over some input files, committed when it succeeds."""
     run_id = new_run_id()
     summary = RunSummary(run_id=run_id, lake=config.lake.display())
+    seen = committed_runs(lake)  # what "already in the lake" means for this run
     run_staged(lake, run_id, config.beam_args, lambda p: build(p, inputs, config, run_id, lake))
     counts = lake.read_json(counts_path(run_id))
     summary.inputs = counts["inputs_read"] + counts["inputs_failed"]
     summary.input_errors = counts["inputs_failed"]
     summary.duplicates = counts["duplicates"]
     summary.already_in_lake = counts["already_in_lake"]
-    committed = commit_run(lake, run_id, {"inputs": summary.inputs})
+    committed = commit_run(lake, run_id, {"inputs": summary.inputs}, seen)
     summary.rows = committed.rows
     summary.articles_written = committed.rows.get("articles", 0)
+    # Committed by a run beside this one while it ran: in the lake once, not twice.
+    summary.already_in_lake += committed.dropped_articles
     return summary

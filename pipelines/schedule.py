@@ -13,8 +13,7 @@ import time
 from datetime import timedelta
 
 from newsbeam.pipelines.tick import TickConfig, run_tick
-from newsbeam.transforms.feeds import lock
-from newsbeam.transforms.lake import Lake
+from newsbeam.transforms.lake import Lake, lock
 
 # A tick may run this long past its interval before its lock can be taken over.
 LOCK_MARGIN = timedelta(minutes=10)
@@ -38,7 +37,7 @@ def schedule(
         signal.signal(sig, on_signal)
     config.lake = config.lake.with_env_defaults()
     lake = Lake(config.lake)
-    owner = lock.new_owner()
+    owner = lock.process_owner()
     ttl = timedelta(seconds=every_s) + LOCK_MARGIN
     ticks = 0
     try:

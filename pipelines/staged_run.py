@@ -7,8 +7,8 @@ from collections.abc import Callable
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from newsbeam.transforms.commit import abort_run, claim_staging
 from newsbeam.transforms.lake import Lake
+from newsbeam.transforms.lake.commit import abort_run, claim_staging
 
 
 def run_staged(

@@ -18,22 +18,22 @@ import apache_beam as beam
 from newsbeam.pipelines.ingest import new_run_id
 from newsbeam.pipelines.staged_run import run_staged
 from newsbeam.schemas import TABLES
-from newsbeam.transforms.commit import commit_run, recover
-from newsbeam.transforms.dedupe import SplitKnown
+from newsbeam.transforms.feeds.drop_near_duplicates import DropNearDuplicates
 from newsbeam.transforms.feeds.feedlist import FeedSpec, load_feed_list
 from newsbeam.transforms.feeds.http import HttpLimits
-from newsbeam.transforms.feeds.near_duplicates import DropNearDuplicates
 from newsbeam.transforms.feeds.pages import DEFAULT_DELAY_S, DEFAULT_PER_HOST, FetchPagesFn
 from newsbeam.transforms.feeds.poll import ITEMS, POLLS, FeedItem, PollFeedFn
 from newsbeam.transforms.feeds.state import read_feed_state, updated_state, write_feed_state
 from newsbeam.transforms.lake import Lake, LakeConfig
+from newsbeam.transforms.lake.commit import commit_run, committed_runs, recover
+from newsbeam.transforms.lake.dedupe import SplitKnown
+from newsbeam.transforms.lake.staging import WriteRunTables
 from newsbeam.transforms.language import with_language
 from newsbeam.transforms.nlp import AnalyzeArticles
 from newsbeam.transforms.records import stable_id
 from newsbeam.transforms.rows import duplicate_row, error_row
 from newsbeam.transforms.sources.common import make_article
 from newsbeam.transforms.split import SplitByKind
-from newsbeam.transforms.write_tables import WriteRunTables
 
 ERRORS = "errors"
 ARTICLES = "articles"
@@ -209,10 +209,11 @@ def run_tick(config: TickConfig) -> TickSummary:
     run_id = new_run_id()
     feeds = load_feeds(config.feed_lists)
     state = read_feed_state(lake)
+    seen = committed_runs(lake)
     run_staged(
         lake, run_id, config.beam_args, lambda p: build(p, feeds, state, config, run_id, lake)
     )
-    committed = commit_run(lake, run_id)
+    committed = commit_run(lake, run_id, seen=seen)
     polls = _read_this_run(lake, committed.files, "feeds")
     write_feed_state(lake, updated_state(state, polls))
     statuses = Counter(p["status"] for p in polls)

@@ -79,3 +79,20 @@ def analyse(nlp, text, language, published="2025-08-26"):
 
     article = make_article("test.txt", text, published=published, language=language)
     return nlp(article.text), article
+
+
+def jsonl_corpus(path: Path, ids, seed: int, language: str = "de", published: str | None = None):
+    """Generated articles (benchmarks.corpus) as JSON lines, one per id, URL by id."""
+    import json
+
+    from benchmarks.corpus import articles
+
+    ids = list(ids)
+    texts = list(articles(max(ids) + 1, seed=seed))
+    extra = {"published": published} if published else {}
+    path.write_text("".join(
+        json.dumps({"url": f"https://x.example/{i}", "text": texts[i], "language": language,
+                    **extra}) + "\n"
+        for i in ids
+    ))  # fmt: skip
+    return path

@@ -67,13 +67,24 @@ class S3Server:
 
 
 def start_s3_server(
-    data_dir: Path, access_key: str, secret_key: str, ports: dict[str, int] | None = None
+    data_dir: Path,
+    access_key: str,
+    secret_key: str,
+    ports: dict[str, int] | None = None,
+    table_bucket: str | None = None,
 ) -> S3Server:
-    """Start `weed mini`; pass the `ports` of an earlier server to restart it in place."""
+    """Start `weed mini`; pass the `ports` of an earlier server to restart it in place.
+    With `table_bucket` it also serves an Iceberg REST catalog on `s3.port.iceberg`
+    whose tables live in that bucket."""
     ports = ports or {flag: free_port() for flag in PORT_FLAGS}
     data_dir.mkdir(parents=True, exist_ok=True)
+    # -ip.bind keeps every port on loopback; -master.telemetry=false stops weed
+    # from reporting statistics to the internet.
     cmd = [weed_binary(), "mini", f"-dir={data_dir}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1"]
+    cmd += ["-master.telemetry=false"]
     cmd += [f"-{flag}={port}" for flag, port in ports.items()]
+    if table_bucket:
+        cmd.append(f"-tableBucket={table_bucket}")
     env = {**os.environ, "AWS_ACCESS_KEY_ID": access_key, "AWS_SECRET_ACCESS_KEY": secret_key}
     log = open(data_dir / "weed.log", "ab")  # noqa: SIM115 (lives as long as the server)
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import pytest
 
 from newsbeam.pipelines import ingest
-from newsbeam.transforms import commit as commit_module
 from newsbeam.transforms.lake import Lake, LakeConfig
+from newsbeam.transforms.lake import commit as commit_module
 from tests.conftest import SEED, read_table
 
 SEED_PEOPLE = {

@@ -5,10 +5,9 @@ from __future__ import annotations
 import pyarrow.parquet as pq
 import pytest
 
-from newsbeam.transforms import write_tables
-from newsbeam.transforms.commit import commit_run
-from newsbeam.transforms.lake import Lake, LakeConfig
-from newsbeam.transforms.write_tables import StageRowsFn, files_list_path
+from newsbeam.transforms.lake import Lake, LakeConfig, staging
+from newsbeam.transforms.lake.commit import commit_run
+from newsbeam.transforms.lake.staging import StageRowsFn, files_list_path
 
 
 def entity(i: int) -> dict:
@@ -34,8 +33,8 @@ def run_bundle(fn: StageRowsFn, triples: list[tuple[str, str, dict]]) -> list[st
 
 
 def test_a_bundle_writes_full_row_groups_as_files_and_the_rest_at_its_end(tmp_path, monkeypatch):
-    monkeypatch.setattr(write_tables, "ROW_GROUP_ROWS", 4)
-    monkeypatch.setattr(write_tables, "MAX_BUFFERED_ROWS", 100)
+    monkeypatch.setattr(staging, "ROW_GROUP_ROWS", 4)
+    monkeypatch.setattr(staging, "MAX_BUFFERED_ROWS", 100)
     config = LakeConfig(str(tmp_path))
     fn = StageRowsFn(config, "r1")
     fn.setup()
@@ -55,8 +54,8 @@ def test_a_bundle_writes_full_row_groups_as_files_and_the_rest_at_its_end(tmp_pa
 
 
 def test_buffered_rows_are_bounded_across_partitions(tmp_path, monkeypatch):
-    monkeypatch.setattr(write_tables, "ROW_GROUP_ROWS", 1000)
-    monkeypatch.setattr(write_tables, "MAX_BUFFERED_ROWS", 5)
+    monkeypatch.setattr(staging, "ROW_GROUP_ROWS", 1000)
+    monkeypatch.setattr(staging, "MAX_BUFFERED_ROWS", 5)
     fn = StageRowsFn(LakeConfig(str(tmp_path)), "r1")
     fn.setup()
     fn.start_bundle()
@@ -87,7 +86,7 @@ def test_abandoned_staging_folders_are_swept_and_live_ones_kept(tmp_path):
     import os
     import subprocess
 
-    from newsbeam.transforms.commit import recover
+    from newsbeam.transforms.lake.commit import recover
 
     lake = Lake(LakeConfig(str(tmp_path)))
     dead = subprocess.Popen(["true"])
@@ -116,19 +115,14 @@ def test_abandoned_staging_folders_are_swept_and_live_ones_kept(tmp_path):
 
 @pytest.mark.slow
 def test_a_run_killed_while_staging_leaves_no_staging_folder_after_the_next_run(tmp_path):
-    import json
     import signal
     import subprocess
     import sys
     import time
 
-    from benchmarks.corpus import articles
+    from tests.conftest import jsonl_corpus
 
-    corpus = tmp_path / "corpus.jsonl"
-    corpus.write_text("".join(
-        json.dumps({"url": f"https://x.example/{i}", "text": t, "language": "de"}) + "\n"
-        for i, t in enumerate(articles(60, seed=3))
-    ))  # fmt: skip
+    corpus = jsonl_corpus(tmp_path / "corpus.jsonl", range(60), seed=3)
     lake = tmp_path / "lake"
     cmd = [sys.executable, "-m", "newsbeam.pipelines.cli", "ingest"]
     proc = subprocess.Popen([*cmd, str(corpus), "--output", str(lake)], stderr=subprocess.DEVNULL)

@@ -11,7 +11,7 @@ from typing import Any
 
 import apache_beam as beam
 
-from newsbeam.transforms.lake import Lake, LakeConfig
+from newsbeam.transforms.lake.filesystem import Lake, LakeConfig
 from newsbeam.transforms.split import SplitByKind
 
 KEPT = "kept"

@@ -142,6 +142,12 @@ class Lake:
         table = pq.read_table(self.path(rel), columns=names, filesystem=self.fs)
         return {name: table.column(name).to_pylist() for name in names}
 
+    def read_parquet_table(self, rel: str) -> pa.Table:
+        return pq.read_table(self.path(rel), filesystem=self.fs)
+
+    def delete_file(self, rel: str) -> None:
+        self.fs.delete_file(self.path(rel))
+
     def parquet_rows(self, rel: str) -> int:
         with self.fs.open_input_file(self.path(rel)) as handle:
             return pq.ParquetFile(handle).metadata.num_rows
@@ -177,7 +183,13 @@ class Lake:
 
 
 CREDENTIAL_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
-_DENIED = ("ACCESS_DENIED", "ACCESS DENIED", "INVALIDACCESSKEYID", "SIGNATUREDOESNOTMATCH")
+_DENIED = (
+    "ACCESS_DENIED",
+    "ACCESS DENIED",
+    "INVALIDACCESSKEYID",
+    "SIGNATUREDOESNOTMATCH",
+    "UNABLE TO LOCATE CREDENTIALS",
+)
 
 
 def explain_s3_error(message: str) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 
 import apache_beam as beam
 
-from newsbeam.transforms.feeds.neardup import NearDuplicateIndex, signature
+from newsbeam.transforms.feeds.minhash_index import NearDuplicateIndex, signature
 from newsbeam.transforms.lake import Lake, LakeConfig
 from newsbeam.transforms.records import Article
 from newsbeam.transforms.rows import partition_date

@@ -30,7 +30,7 @@ from apache_beam.utils.timestamp import MIN_TIMESTAMP
 from apache_beam.utils.windowed_value import WindowedValue
 
 from newsbeam.schemas import TABLES
-from newsbeam.transforms.lake import Lake, LakeConfig
+from newsbeam.transforms.lake.filesystem import Lake, LakeConfig
 
 # Rows per Parquet row group: big enough for good compression and fast scans,
 # small enough that a writer holds only one group in memory.

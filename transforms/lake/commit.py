@@ -1,0 +1,202 @@
+"""Commit a run's staged files into the tables, all of them or (visibly) none.
+
+Protocol, run by the driver after the pipeline succeeded, holding the lake
+lock (lock.py), so that two runs' commits never interleave:
+0. take the staged files from `_staging/<run_id>/_files.json`, the list the
+   pipeline's writers reported (a file a retried bundle left behind is not on
+   it, so it is never committed), less the rows of articles and errors that
+   runs committed since this one started (two ingests of the same inputs at
+   once leave each article once);
+1. write `_runs/<run_id>.json` with status "committing" and every staged file;
+2. move each file from `_staging/<run_id>/...` to its table partition;
+3. rewrite the manifest with status "committed" and drop the staging folder.
+A crash between 1 and 3 is rolled forward by the next run (`recover`): the
+staged files are complete, so finishing the moves is always safe. A run that
+fails before 1 leaves only `_staging/`, which readers never see.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import posixpath
+import socket
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from newsbeam.transforms.lake import lock
+from newsbeam.transforms.lake.filesystem import Lake
+from newsbeam.transforms.lake.staging import STAGING_DIR, files_list_path
+
+RUNS_DIR = "_runs"
+OWNER_FILE = "_owner.json"
+# A staging folder of another machine's run counts as abandoned after this long:
+# no run of one chunk lasts a day (chunks keep jobs short; see ingest.chunk_inputs).
+STALE_STAGING_AFTER = timedelta(hours=24)
+# A commit holds the lake lock for seconds; a crashed committer's lock runs out
+# after COMMIT_LOCK_TTL, and a run waits at most COMMIT_WAIT_S for its turn.
+COMMIT_LOCK_TTL = timedelta(minutes=10)
+COMMIT_WAIT_S = 15 * 60.0
+# Tables whose rows are not about one article of this run: never filtered.
+UNKEYED_TABLES = {"duplicates", "feeds"}
+KEY_COLUMN = {"articles": "article_id", "errors": "error_id"}
+
+
+@dataclass
+class CommitResult:
+    run_id: str
+    files: list[str] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+    # Articles another run committed while this one ran: dropped from this
+    # commit with all their rows, so that each article is in the lake once.
+    dropped_articles: int = 0
+
+
+def final_path(staged: str) -> str:
+    """_staging/<run>/<table>/date=D/<file> -> <table>/date=D/<file>."""
+    parts = staged.split("/")
+    return posixpath.join(*parts[2:])
+
+
+def manifest_path(run_id: str) -> str:
+    return f"{RUNS_DIR}/{run_id}.json"
+
+
+def committed_runs(lake: Lake) -> set[str]:
+    """The commit manifests in the lake now: what a run saw when it started."""
+    return set(lake.list_files(RUNS_DIR, ".json"))
+
+
+def commit_run(
+    lake: Lake, run_id: str, summary: dict | None = None, seen: set[str] | None = None
+) -> CommitResult:
+    """Commit a run's staged files, holding the lake lock so that commits never
+    interleave. Rows of articles that runs committed since this one started
+    (`seen`: the manifests it saw then) are dropped first: two runs over the
+    same inputs leave every article once."""
+    with lock.held(lake, lock.process_owner(), COMMIT_LOCK_TTL, COMMIT_WAIT_S):
+        staged = sorted(lake.read_json(files_list_path(run_id))["files"])
+        result = CommitResult(run_id)
+        if seen is not None:
+            staged, result.dropped_articles = drop_committed_elsewhere(
+                lake, staged, committed_runs(lake) - seen
+            )
+        for path in staged:
+            table = path.split("/")[2]
+            result.rows[table] = result.rows.get(table, 0) + lake.parquet_rows(path)
+        result.files = [final_path(p) for p in staged]
+        manifest = {
+            "run_id": run_id,
+            "status": "committing",
+            "started_commit_at": datetime.now(UTC).isoformat(),
+            "files": result.files,
+            "rows": result.rows,
+            "summary": summary or {},
+        }
+        lake.write_json(manifest_path(run_id), manifest)
+        _finish(lake, manifest)
+    return result
+
+
+def drop_committed_elsewhere(
+    lake: Lake, staged: list[str], new_manifests: set[str]
+) -> tuple[list[str], int]:
+    """Filter the staged files: no row of an article (or error) that the runs
+    behind `new_manifests` committed. Returns the files left and the number of
+    articles dropped."""
+    committed: dict[str, set[str]] = {"articles": set(), "errors": set()}
+    for path in sorted(new_manifests):
+        for final in lake.read_json(path).get("files", []):
+            table = final.split("/", 1)[0]
+            if table in committed and lake.exists(final):
+                column = KEY_COLUMN[table]
+                committed[table].update(lake.read_parquet_columns(final, [column])[column])
+    articles, errors = committed["articles"], committed["errors"]
+    if not articles and not errors:
+        return staged, 0
+    kept, dropped = [], 0
+    for path in staged:
+        table = path.split("/")[2]
+        if table in UNKEYED_TABLES:
+            kept.append(path)
+            continue
+        before = lake.read_parquet_table(path)
+        mask = pc.invert(pc.is_in(before["article_id"], pa.array(sorted(articles), pa.string())))
+        if table == "errors":
+            clash = pc.is_in(before["error_id"], pa.array(sorted(errors), pa.string()))
+            mask = pc.and_(mask, pc.invert(clash))
+        mask = pc.fill_null(mask, True)
+        after = before.filter(mask)
+        if table == "articles":
+            dropped += before.num_rows - after.num_rows
+        if after.num_rows == before.num_rows:
+            kept.append(path)
+        elif after.num_rows:
+            lake.write_parquet(path, after.to_batches(), after.schema)
+            kept.append(path)
+        else:
+            lake.delete_file(path)
+    return kept, dropped
+
+
+def _finish(lake: Lake, manifest: dict) -> None:
+    run_id = manifest["run_id"]
+    for final in manifest["files"]:
+        staged = f"{STAGING_DIR}/{run_id}/{final}"
+        if lake.exists(staged):
+            lake.move(staged, final)
+    manifest = {**manifest, "status": "committed", "committed_at": datetime.now(UTC).isoformat()}
+    lake.write_json(manifest_path(run_id), manifest)
+    lake.delete_dir(f"{STAGING_DIR}/{run_id}")
+
+
+def recover(lake: Lake) -> list[str]:
+    """Roll forward every run whose commit was interrupted, drop the staging
+    folders no live run owns; return the ids of the runs rolled forward.
+    Under the lake lock: a commit in progress is not an interrupted one."""
+    recovered = []
+    with lock.held(lake, lock.process_owner(), COMMIT_LOCK_TTL, COMMIT_WAIT_S):
+        for path in lake.list_files(RUNS_DIR, ".json"):
+            manifest = lake.read_json(path)
+            if manifest.get("status") == "committing":
+                _finish(lake, manifest)
+                recovered.append(manifest["run_id"])
+        sweep_abandoned_staging(lake)
+    return recovered
+
+
+def claim_staging(lake: Lake, run_id: str) -> None:
+    """Say which process owns a run's staging folder, before anything is staged."""
+    owner = {"host": socket.gethostname(), "pid": os.getpid(), "started_at": datetime.now(UTC)}
+    lake.write_json(f"{STAGING_DIR}/{run_id}/{OWNER_FILE}", owner)
+
+
+def sweep_abandoned_staging(lake: Lake, now: datetime | None = None) -> list[str]:
+    """Delete the staging folders of runs that were killed before they committed
+    (readers never saw them); return their run ids."""
+    swept = []
+    for run_id in lake.list_dirs(STAGING_DIR):
+        owner_path = f"{STAGING_DIR}/{run_id}/{OWNER_FILE}"
+        owner = lake.read_json(owner_path) if lake.exists(owner_path) else None
+        if owner is not None and _owner_alive(owner, now or datetime.now(UTC)):
+            continue
+        with contextlib.suppress(OSError):
+            lake.delete_dir(f"{STAGING_DIR}/{run_id}")
+            swept.append(run_id)
+    return swept
+
+
+def _owner_alive(owner: dict, now: datetime) -> bool:
+    if owner.get("host") == socket.gethostname():
+        return lock.process_alive(owner.get("pid"))
+    started = datetime.fromisoformat(str(owner["started_at"]))
+    return now - started < STALE_STAGING_AFTER
+
+
+def abort_run(lake: Lake, run_id: str) -> None:
+    """A failed run: drop what it staged (best effort; readers never saw it)."""
+    with contextlib.suppress(OSError):
+        lake.delete_dir(f"{STAGING_DIR}/{run_id}")
