@@ -41,7 +41,7 @@ _PROCESS_OWNER: list[str] = []
 
 def process_owner() -> str:
     """One owner name per process: a scheduler's ticks commit under the lock it holds."""
-    if not _PROCESS_OWNER or not _PROCESS_OWNER[0].split(":")[1] == str(os.getpid()):
+    if not _PROCESS_OWNER or _PROCESS_OWNER[0].split(":")[1] != str(os.getpid()):
         _PROCESS_OWNER[:] = [new_owner()]
     return _PROCESS_OWNER[0]
 
@@ -83,7 +83,8 @@ def acquire(lake: Lake, owner: str, ttl: timedelta) -> bool:
         live = _live(current, now)
         if live is not None and live["owner"] != owner:
             return False
-        record = {"owner": owner, "acquired_at": now.isoformat(), "expires_at": (now + ttl).isoformat()}
+        expires = (now + ttl).isoformat()
+        record = {"owner": owner, "acquired_at": now.isoformat(), "expires_at": expires}
         return store.swap(tag, record)
 
 
