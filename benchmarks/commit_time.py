@@ -20,7 +20,12 @@ from benchmarks.results import machine, publish
 from newsbeam.schemas import TABLES
 from newsbeam.transforms.lake import Lake, LakeConfig
 from newsbeam.transforms.lake.commit import commit_run, committed_runs, recover
-from newsbeam.transforms.lake.staging import files_list_path, record_batches, staging_path
+from newsbeam.transforms.lake.staging import (
+    files_list_path,
+    record_batches,
+    staged_schema,
+    staging_path,
+)
 
 ARTICLES_PER_RUN = 20
 ROWS_PER_ARTICLE = {"articles": 1, "entities": 30, "timex": 5, "errors": 1}
@@ -57,12 +62,13 @@ def stage_run(lake: Lake, run: int) -> str:
     staged = []
     for table, per_article in ROWS_PER_ARTICLE.items():
         rows = [
-            {**row(table, run, a, i), "run_id": run_id}
+            {**row(table, run, a, i), "run_id": run_id, "date": date(2025, 8, 26)}
             for a in range(ARTICLES_PER_RUN)
             for i in range(per_article)
         ]
         path = staging_path(run_id, table, "2025-08-26", "00000")
-        lake.write_parquet(path, record_batches(rows, TABLES[table]), TABLES[table])
+        schema = staged_schema(table)
+        lake.write_parquet(path, record_batches(rows, schema), schema)
         staged.append(path)
     lake.write_json(files_list_path(run_id), {"files": staged})
     return run_id

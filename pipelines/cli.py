@@ -61,6 +61,14 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--models-file", help="YAML file mapping languages to pipelines")
 
 
+def add_catalog_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--catalog",
+        help="Iceberg catalog of the lake: rest+http://HOST:PORT?warehouse=... or "
+        "postgresql://USER@HOST/DB (default: $NEWSBEAM_CATALOG; a local lake has its own)",
+    )
+
+
 def add_feed_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--per-host", type=int, default=2, help="article requests at once per host")
     parser.add_argument(
@@ -89,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--s3-endpoint",
         help="S3 endpoint URL for MinIO etc. (default: $NEWSBEAM_S3_ENDPOINT or $AWS_ENDPOINT_URL)",
     )
+    add_catalog_option(ing)
     ing.add_argument(
         "--workers",
         type=int,
@@ -122,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     sched.add_argument("--every", default="15m", help="interval: 90s, 15m, 1h")
     sched.add_argument("--output", default=DEFAULT_LAKE, help="lake: folder or s3://bucket/prefix")
     sched.add_argument("--s3-endpoint", help="S3 endpoint URL for MinIO etc.")
+    add_catalog_option(sched)
     sched.add_argument("--max-ticks", type=int, default=0, help="stop after N ticks (0: never)")
     sched.add_argument(
         "--if-locked",
@@ -184,7 +194,7 @@ def tick_config(args: argparse.Namespace, sources: list[str], beam_args: list[st
 
     return TickConfig(
         feed_lists=sources,
-        lake=LakeConfig(args.output, s3_endpoint=args.s3_endpoint),
+        lake=LakeConfig(args.output, s3_endpoint=args.s3_endpoint, catalog=args.catalog),
         models=parse_models(args.model, args.models_file),
         beam_args=direct_runner_args(args.workers, beam_args),
         per_host=args.per_host,
@@ -198,7 +208,7 @@ def cmd_ingest(args: argparse.Namespace, beam_args: list[str]) -> int:
         return cmd_once(args, beam_args)
     config = ingest.IngestConfig(
         sources=args.sources,
-        lake=LakeConfig(args.output, s3_endpoint=args.s3_endpoint),
+        lake=LakeConfig(args.output, s3_endpoint=args.s3_endpoint, catalog=args.catalog),
         models=parse_models(args.model, args.models_file),
         num_shards=args.shards,
         beam_args=direct_runner_args(args.workers, beam_args),
@@ -338,7 +348,9 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("apache_beam").setLevel(logging.CRITICAL)
     if args.command in ("ingest", "schedule"):
         problem = (
-            LakeConfig(args.output, s3_endpoint=args.s3_endpoint).with_env_defaults().problem()
+            LakeConfig(args.output, s3_endpoint=args.s3_endpoint, catalog=args.catalog)
+            .with_env_defaults()
+            .problem()
         )
         if problem:
             print(f"newsbeam: {problem}", file=sys.stderr)

@@ -25,6 +25,7 @@ from newsbeam.transforms.lake import Lake, LakeConfig
 from newsbeam.transforms.lake.commit import commit_run, committed_runs, recover
 from newsbeam.transforms.lake.dedupe import SplitKnown
 from newsbeam.transforms.lake.staging import WriteJsonFn, WriteRunTables, counts_path
+from newsbeam.transforms.lake.tables import check_layout, data_files
 from newsbeam.transforms.nlp import AnalyzeArticles
 from newsbeam.transforms.read import ReadArticles
 from newsbeam.transforms.rows import duplicate_row, error_row
@@ -117,7 +118,7 @@ def build(
     articles = read["articles"] | "DropDuplicateArticles" >> SplitKnown(
         lambda a: a.article_id,
         config.lake,
-        lake.list_files("articles", ".parquet"),
+        data_files(config.lake, "articles"),
         "article_id",
     )
     analysed = articles["kept"] | "AnalyzeArticles" >> AnalyzeArticles(config.models)
@@ -133,7 +134,7 @@ def build(
     new_errors = errors | "DropKnownErrors" >> SplitKnown(
         lambda row: row[2]["error_id"],
         config.lake,
-        lake.list_files("errors", ".parquet"),
+        data_files(config.lake, "errors"),
         "error_id",
     )
     small = (new_errors["kept"], duplicates) | "SmallRows" >> beam.Flatten()
@@ -176,6 +177,7 @@ def run(config: IngestConfig) -> RunSummary:
     expanded = expand_sources(config.sources)
     if not expanded.paths:
         raise NothingToRead("; ".join(expanded.notes) or "no sources given")
+    check_layout(lake)
     recovered = recover(lake)
     total: RunSummary | None = None
     for chunk in chunk_inputs(expanded.paths, int(config.chunk_mb * 2**20)):

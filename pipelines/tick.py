@@ -28,6 +28,7 @@ from newsbeam.transforms.lake import Lake, LakeConfig
 from newsbeam.transforms.lake.commit import commit_run, committed_runs, recover
 from newsbeam.transforms.lake.dedupe import SplitKnown
 from newsbeam.transforms.lake.staging import WriteRunTables
+from newsbeam.transforms.lake.tables import check_layout, data_files
 from newsbeam.transforms.language import with_language
 from newsbeam.transforms.nlp import AnalyzeArticles
 from newsbeam.transforms.records import stable_id
@@ -107,7 +108,7 @@ def build(
     lake: Lake,
 ) -> None:
     cfg = config.lake
-    article_files = lake.list_files("articles", ".parquet")
+    article_files = data_files(cfg, "articles")
     polled = (
         p
         | "ListFeeds" >> beam.Create([(f, state.get(f.url, {})) for f in feeds])
@@ -205,6 +206,7 @@ def run_tick(config: TickConfig) -> TickSummary:
     started = time.monotonic()
     config.lake = config.lake.with_env_defaults()
     lake = Lake(config.lake)
+    check_layout(lake)
     recover(lake)
     run_id = new_run_id()
     feeds = load_feeds(config.feed_lists)
@@ -234,10 +236,10 @@ def run_tick(config: TickConfig) -> TickSummary:
 def _read_this_run(lake: Lake, files: list[str], table: str) -> list[dict]:
     import pyarrow.parquet as pq
 
+    names = TABLES[table].names
     rows: list[dict] = []
-    for rel in files:
-        if rel.startswith(f"{table}/"):
-            rows += pq.read_table(
-                lake.path(rel), filesystem=lake.fs, schema=TABLES[table]
-            ).to_pylist()
+    for path in files:
+        if f"/{table}/data/" in path:
+            found = pq.read_table(lake.path(path), filesystem=lake.fs, columns=names)
+            rows += found.to_pylist()
     return rows

@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 import pytest
 
@@ -42,13 +41,16 @@ def s3_filesystem(server) -> pafs.S3FileSystem:
     )
 
 
-def read_table(root: str | Path, table: str, filesystem=None):
-    """A lake table as pyarrow, the way a downstream reader would open it."""
-    path = f"{root}/{table}"
-    fs = filesystem or pafs.LocalFileSystem()
-    if fs.get_file_info(path).type == pafs.FileType.NotFound:
-        return None
-    return ds.dataset(path, format="parquet", partitioning="hive", filesystem=fs).to_table()
+def read_table(root, table: str, filesystem=None):
+    """A lake table as pyarrow, the way a downstream reader opens it: through the
+    Iceberg tables as of the last committed run. `root` is a local lake folder or
+    a LakeConfig; None when the table has no committed row."""
+    from newsbeam.transforms.lake import LakeConfig
+    from newsbeam.transforms.lake.tables import read_table as read_lake_table
+
+    config = root if isinstance(root, LakeConfig) else LakeConfig(str(root))
+    found = read_lake_table(config.with_env_defaults(), table)
+    return found if found.num_rows else None
 
 
 @pytest.fixture()

@@ -24,6 +24,8 @@ PORT_FLAGS = (
     "webdav.port", "metricsPort",
 )  # fmt: skip
 START_TIMEOUT_S = 60
+# The bucket whose tables weed's Iceberg REST catalog serves.
+TABLE_BUCKET = "warehouse"
 
 
 def free_port() -> int:
@@ -54,7 +56,16 @@ class S3Server:
             "AWS_SECRET_ACCESS_KEY": self.secret_key,
             "AWS_REGION": "us-east-1",
             "NEWSBEAM_S3_ENDPOINT": self.endpoint,
+            "NEWSBEAM_CATALOG": self.catalog_uri,
         }
+
+    @property
+    def catalog_uri(self) -> str:
+        """The Iceberg REST catalog weed serves, with the settings it needs (SigV4)."""
+        return (
+            f"rest+http://127.0.0.1:{self.ports['s3.port.iceberg']}?warehouse=s3://{TABLE_BUCKET}/"
+            "&rest.sigv4-enabled=true&rest.signing-name=s3tables&rest.signing-region=us-east-1"
+        )
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -71,7 +82,7 @@ def start_s3_server(
     access_key: str,
     secret_key: str,
     ports: dict[str, int] | None = None,
-    table_bucket: str | None = None,
+    table_bucket: str | None = TABLE_BUCKET,
 ) -> S3Server:
     """Start `weed mini`; pass the `ports` of an earlier server to restart it in place.
     With `table_bucket` it also serves an Iceberg REST catalog on `s3.port.iceberg`
@@ -95,7 +106,7 @@ def start_s3_server(
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"weed exited: {(data_dir / 'weed.log').read_text()[-2000:]}")
-        if _answers(server.endpoint):
+        if _answers(server.endpoint) and (not table_bucket or _catalog_answers(server)):
             return server
         time.sleep(0.3)
     server.stop()
@@ -110,3 +121,27 @@ def _answers(endpoint: str) -> bool:
     except OSError:
         return False
     return True
+
+
+def _catalog_answers(server: S3Server) -> bool:
+    """weed makes the table bucket a moment after S3 answers: wait for the catalog."""
+    from pyiceberg.catalog import load_catalog
+
+    from newsbeam.transforms.lake import LakeConfig
+    from newsbeam.transforms.lake.iceberg import catalog_config
+
+    lake = LakeConfig(f"s3://{TABLE_BUCKET}/probe", server.endpoint, "us-east-1")
+    saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+    os.environ.update(AWS_ACCESS_KEY_ID=server.access_key, AWS_SECRET_ACCESS_KEY=server.secret_key)
+    try:
+        config = catalog_config(lake, server.catalog_uri)
+        load_catalog("probe", type=config.kind, **config.properties).list_namespaces()
+        return True
+    except Exception:
+        return False
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

@@ -5,6 +5,7 @@ import re
 import yaml
 
 from newsbeam.transforms.lake import ENDPOINT_ENV
+from newsbeam.transforms.lake.filesystem import CATALOG_ENV
 from tests.conftest import ROOT
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -33,7 +34,18 @@ def test_newsbeam_service_ingests_the_seeds_into_the_bucket():
 def test_env_names_match_what_the_code_reads():
     env = SERVICES["newsbeam"]["environment"]
     assert set(env) >= CREDENTIAL_ENV
-    assert set(env) - CREDENTIAL_ENV <= set(ENDPOINT_ENV)
+    assert set(env) - CREDENTIAL_ENV <= {*ENDPOINT_ENV, CATALOG_ENV}
+
+
+def test_every_newsbeam_service_names_the_iceberg_rest_catalog_of_the_stack():
+    catalog = SERVICES["iceberg-rest"]
+    assert catalog["environment"]["CATALOG_S3_ENDPOINT"] == "http://minio:9000"
+    port = catalog["ports"][0].rsplit(":", 1)[1]
+    for name, service in SERVICES.items():
+        if str(service.get("image", "")).startswith("newsbeam:") and "--output" in str(
+            service.get("command", "")
+        ):
+            assert service["environment"][CATALOG_ENV] == f"rest+http://iceberg-rest:{port}", name
 
 
 def test_credentials_come_from_env_file_with_no_defaults():

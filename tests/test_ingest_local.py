@@ -10,8 +10,10 @@ from datetime import UTC, datetime
 import pytest
 
 from newsbeam.pipelines import ingest
+from newsbeam.schemas import TABLES
 from newsbeam.transforms.lake import Lake, LakeConfig
 from newsbeam.transforms.lake import commit as commit_module
+from newsbeam.transforms.lake.staging import StageRowsFn
 from tests.conftest import SEED, read_table
 
 SEED_PEOPLE = {
@@ -28,7 +30,18 @@ def run_ingest(sources, lake, **kwargs) -> ingest.RunSummary:
 
 
 def table_files(lake):
-    return sorted(p.relative_to(lake).as_posix() for p in lake.rglob("*.parquet"))
+    """The data files the lake's tables hold as of the last commit, as
+    `<table>/date=D/<file>` (what a reader can see)."""
+    from newsbeam.schemas import PUBLIC_TABLES
+    from newsbeam.transforms.lake.tables import data_files
+
+    config = LakeConfig(str(lake))
+    found = []
+    for table in PUBLIC_TABLES:
+        for uri in data_files(config, table):
+            date, name = uri.rsplit("/", 2)[-2:]
+            found.append(f"{table}/{date}/{name}")
+    return sorted(found)
 
 
 @pytest.mark.slow
@@ -185,28 +198,30 @@ def test_a_failing_run_leaves_no_table_files(seed_dir, tmp_path, monkeypatch):
 
 def test_an_interrupted_commit_is_finished_by_the_next_run(tmp_path, monkeypatch):
     lake = Lake(LakeConfig(str(tmp_path / "lake")))
-    for table in ("articles", "entities"):
-        path = f"_staging/r1/{table}/date=2025-08-26/r1-00000.parquet"
-        (tmp_path / "lake" / path).parent.mkdir(parents=True)
-        (tmp_path / "lake" / path).write_bytes(b"PAR1")
-    staged = sorted(str(p.relative_to(tmp_path / "lake")) for p in tmp_path.rglob("*.parquet"))
+    fn = StageRowsFn(lake.config, "r1")
+    fn.setup()
+    fn.start_bundle()
+    article = {name: None for name in TABLES["articles"].names}
+    article |= {"article_id": "a1", "source": "x.txt", "text": "Text.", "nlp_status": "ok",
+                "published_source": "none", "language_source": "none", "text_source": "file",
+                "content_hash": "h", "word_count": 1, "char_count": 5,
+                "ingested_at": datetime(2025, 8, 26, tzinfo=UTC)}  # fmt: skip
+    fn.process(("articles", "2025-08-26", article))
+    staged = [wv.value for wv in fn.finish_bundle()]
     lake.write_json("_staging/r1/_files.json", {"files": staged})
     monkeypatch.setattr(commit_module, "_finish", lambda lake, manifest: None)
-    monkeypatch.setattr(Lake, "parquet_rows", lambda self, rel: 1)
     commit_module.commit_run(lake, "r1")  # "crashes" right after the manifest
     manifest = json.loads((tmp_path / "lake/_runs/r1.json").read_text())
     assert manifest["status"] == "committing"
-    assert table_files(tmp_path / "lake") == [
-        "_staging/r1/articles/date=2025-08-26/r1-00000.parquet",
-        "_staging/r1/entities/date=2025-08-26/r1-00000.parquet",
-    ]
+    assert table_files(tmp_path / "lake") == []
+    assert read_table(tmp_path / "lake", "articles") is None
     monkeypatch.undo()
     assert commit_module.recover(lake) == ["r1"]
-    assert table_files(tmp_path / "lake") == [
-        "articles/date=2025-08-26/r1-00000.parquet",
-        "entities/date=2025-08-26/r1-00000.parquet",
-    ]
+    (committed,) = table_files(tmp_path / "lake")
+    assert committed.startswith("articles/date=2025-08-26/r1-")
+    assert read_table(tmp_path / "lake", "articles").column("article_id").to_pylist() == ["a1"]
     assert json.loads((tmp_path / "lake/_runs/r1.json").read_text())["status"] == "committed"
+    assert commit_module.recover(lake) == []  # rolled forward once, not twice
 
 
 @pytest.mark.slow

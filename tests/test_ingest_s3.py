@@ -12,9 +12,15 @@ import uuid
 import pyarrow.fs as pafs
 import pytest
 
+from newsbeam.transforms.lake import LakeConfig
 from tests.conftest import read_table, s3_filesystem
+from tests.s3server import TABLE_BUCKET
 
 pytestmark = [pytest.mark.s3, pytest.mark.slow]
+
+
+def lake_config(server, uri):
+    return LakeConfig(uri, server.endpoint, "us-east-1", server.catalog_uri)
 
 
 def cli(args, env):
@@ -31,7 +37,9 @@ def bucket(s3_server):
     return name
 
 
-def test_ingest_writes_tables_into_the_bucket_and_reruns_add_nothing(s3_server, bucket, seed_dir):
+def test_ingest_writes_tables_into_the_bucket_and_reruns_add_nothing(
+    s3_server, s3_env, bucket, seed_dir
+):
     env = {**os.environ, **s3_server.env()}
     target = f"s3://{bucket}/news"
     first = cli(["ingest", str(seed_dir), "--output", target], env)
@@ -39,25 +47,27 @@ def test_ingest_writes_tables_into_the_bucket_and_reruns_add_nothing(s3_server, 
     assert f"tables in          {target}" in first.stdout
 
     fs = s3_filesystem(s3_server)
-    keys = [
-        i.path
-        for i in fs.get_file_info(pafs.FileSelector(f"{bucket}/news", recursive=True))
-        if i.type == pafs.FileType.File
-    ]
-    assert any(k.startswith(f"{bucket}/news/articles/date=2025-08-26/") for k in keys)
-    assert any(k.startswith(f"{bucket}/news/entities/date=2025-08-26/") for k in keys)
+    infos = fs.get_file_info(pafs.FileSelector(f"{bucket}/news", recursive=True))
+    keys = [i.path for i in infos if i.type == pafs.FileType.File]
     assert not any("/_staging/" in k and k.endswith(".parquet") for k in keys)
+    assert f"{bucket}/news/_state/snapshots.json" in keys  # what readers go by
+    # The table data lives where the Iceberg REST catalog puts its tables.
+    warehouse = fs.get_file_info(pafs.FileSelector(TABLE_BUCKET, recursive=True))
+    data = [i.path for i in warehouse if i.path.endswith(".parquet")]
+    assert any("/articles/data/date=2025-08-26/" in k for k in data)
+    assert any("/entities/data/date=2025-08-26/" in k for k in data)
 
-    articles = read_table(f"{bucket}/news", "articles", fs)
-    entities = read_table(f"{bucket}/news", "entities", fs)
+    lake = lake_config(s3_server, target)
+    articles = read_table(lake, "articles")
+    entities = read_table(lake, "entities")
     assert articles.num_rows == 1 and articles.column("language").to_pylist() == ["de"]
     assert entities.num_rows > 0
 
     second = cli(["ingest", str(seed_dir), "--output", target], env)
     assert second.returncode == 0, second.stderr[-3000:]
     assert "already in lake    1" in second.stdout
-    assert read_table(f"{bucket}/news", "articles", fs).num_rows == 1
-    assert read_table(f"{bucket}/news", "entities", fs).num_rows == entities.num_rows
+    assert read_table(lake, "articles").num_rows == 1
+    assert read_table(lake, "entities").num_rows == entities.num_rows
 
 
 def test_wrong_credentials_fail_clearly_without_leaking_the_secret(s3_server, bucket, seed_dir):
@@ -71,6 +81,7 @@ def test_wrong_credentials_fail_clearly_without_leaking_the_secret(s3_server, bu
 def test_missing_credentials_are_named(s3_server, bucket, seed_dir):
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env |= {"NEWSBEAM_S3_ENDPOINT": s3_server.endpoint, "AWS_REGION": "us-east-1"}
+    env["NEWSBEAM_CATALOG"] = s3_server.catalog_uri
     proc = cli(["ingest", str(seed_dir), "--output", f"s3://{bucket}/news"], env)
     assert proc.returncode == 2
     assert "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY not set" in proc.stderr, proc.stderr
@@ -81,15 +92,6 @@ def lake_keys(server, bucket):
     fs = s3_filesystem(server)
     infos = fs.get_file_info(pafs.FileSelector(bucket, recursive=True, allow_not_found=True))
     return sorted(i.path for i in infos if i.type == pafs.FileType.File)
-
-
-def visible_parquet(keys):
-    """What a Hive reader would see: Parquet outside `_`-prefixed folders."""
-    return [
-        k
-        for k in keys
-        if k.endswith(".parquet") and not any(p.startswith("_") for p in k.split("/")[1:])
-    ]
 
 
 @pytest.fixture()
@@ -123,8 +125,11 @@ def test_a_stopped_server_fails_the_run_quickly_and_a_rerun_completes(
         assert ok.returncode == 0, ok.stderr[-2000:]
         rerun = cli(["ingest", str(seed_dir), "--output", "s3://faults/lake"], env)
         assert "already in lake    1" in rerun.stdout
-        keys = lake_keys(again, "faults")
-        assert len([k for k in visible_parquet(keys) if "/articles/" in k]) == 1
+        keys = lake_keys(again, "faults") + lake_keys(again, TABLE_BUCKET)
+        with pytest.MonkeyPatch.context() as mp:
+            for key, value in again.env().items():
+                mp.setenv(key, value)
+            assert read_table(lake_config(again, "s3://faults/lake"), "articles").num_rows == 1
         # No secret in anything the runs wrote.
         fs = s3_filesystem(again)
         for key in keys:
@@ -165,7 +170,10 @@ def test_killing_the_server_mid_run_leaves_nothing_visible_and_a_rerun_completes
         own_server.data_dir, own_server.access_key, own_server.secret_key, own_server.ports
     )
     try:
-        assert visible_parquet(lake_keys(again, "faults")) == []
+        with pytest.MonkeyPatch.context() as mp:
+            for key, value in again.env().items():
+                mp.setenv(key, value)
+            assert read_table(lake_config(again, "s3://faults/lake"), "articles") is None
         ok = cli(["ingest", str(corpus), "--output", "s3://faults/lake"], env)
         assert ok.returncode == 0, ok.stderr[-2000:]
         assert "articles written   40" in ok.stdout

@@ -8,6 +8,7 @@ import pytest
 from newsbeam.transforms.lake import Lake, LakeConfig, staging
 from newsbeam.transforms.lake.commit import commit_run
 from newsbeam.transforms.lake.staging import StageRowsFn, files_list_path
+from newsbeam.transforms.lake.tables import data_files
 
 
 def entity(i: int) -> dict:
@@ -78,7 +79,9 @@ def test_only_files_on_the_list_are_committed(tmp_path):
     result = commit_run(lake, "r1")
 
     assert result.rows == {"entities": 1}
-    assert lake.list_files("entities", ".parquet") == [p.split("/", 2)[2] for p in listed]
+    expected = [f"entities/data/{p.split('/', 3)[3]}" for p in listed]
+    assert lake.list_files("entities", ".parquet") == expected
+    assert data_files(config, "entities") == [lake.uri(p) for p in expected]
     assert not lake.exists(orphan[0]) and not lake.exists("_staging/r1")
 
 

@@ -27,7 +27,8 @@ from datetime import UTC, datetime, timedelta
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from newsbeam.transforms.lake import lock
+from newsbeam.schemas import PUBLIC_TABLES
+from newsbeam.transforms.lake import lock, tables
 from newsbeam.transforms.lake.filesystem import Lake
 from newsbeam.transforms.lake.staging import STAGING_DIR, files_list_path
 
@@ -87,12 +88,13 @@ def commit_run(
         for path in staged:
             table = path.split("/")[2]
             result.rows[table] = result.rows.get(table, 0) + lake.parquet_rows(path)
-        result.files = [final_path(p) for p in staged]
+        finals = [final_path(p) for p in staged]
+        result.files = [committed_path(lake, f) for f in finals]
         manifest = {
             "run_id": run_id,
             "status": "committing",
             "started_commit_at": datetime.now(UTC).isoformat(),
-            "files": result.files,
+            "files": finals,
             "rows": result.rows,
             "summary": summary or {},
         }
@@ -111,9 +113,10 @@ def drop_committed_elsewhere(
     for path in sorted(new_manifests):
         for final in lake.read_json(path).get("files", []):
             table = final.split("/", 1)[0]
-            if table in committed and lake.exists(final):
+            path = committed_path(lake, final) if table in committed else ""
+            if path and lake.exists(path):
                 column = KEY_COLUMN[table]
-                committed[table].update(lake.read_parquet_columns(final, [column])[column])
+                committed[table].update(lake.read_parquet_columns(path, [column])[column])
     articles, errors = committed["articles"], committed["errors"]
     if not articles and not errors:
         return staged, 0
@@ -142,12 +145,41 @@ def drop_committed_elsewhere(
     return kept, dropped
 
 
-def _finish(lake: Lake, manifest: dict) -> None:
+def committed_path(lake: Lake, final: str) -> str:
+    """Where a committed file lives: an Iceberg table's data folder (a URI), or
+    the lake-relative path of an internal table (`_minhash/date=D/...`)."""
+    name, rest = final.split("/", 1)
+    if name in PUBLIC_TABLES:
+        return f"{tables.data_location(lake.config, name)}/{rest}"
+    return final
+
+
+def _finish(lake: Lake, manifest: dict, recovering: bool = False) -> None:
+    """Move the staged files into place, add them to their Iceberg tables (one
+    snapshot per table, `articles` last), then point readers at the new snapshots."""
     run_id = manifest["run_id"]
+    added: dict[str, list[str]] = {}
     for final in manifest["files"]:
-        staged = f"{STAGING_DIR}/{run_id}/{final}"
+        staged, dest = f"{STAGING_DIR}/{run_id}/{final}", committed_path(lake, final)
         if lake.exists(staged):
-            lake.move(staged, final)
+            lake.move(staged, dest)
+        name = final.split("/", 1)[0]
+        if name in PUBLIC_TABLES:
+            added.setdefault(name, []).append(dest)
+    snapshots = dict(tables.read_pointer(lake).get("snapshots", {}))
+    for name in sorted(added, key=lambda n: (n == "articles", n)):
+        table = tables.table(lake.config, name)
+        files = added[name]
+        if recovering:  # a crash may have come after some tables' appends
+            known = {t.file.file_path for t in table.scan().plan_files()}
+            files = [f for f in files if f not in known]
+        if files:
+            table.add_files(
+                files, snapshot_properties={"newsbeam.run_id": run_id}, check_duplicate_files=False
+            )
+        if table.current_snapshot() is not None:
+            snapshots[name] = table.current_snapshot().snapshot_id
+    tables.write_pointer(lake, run_id, snapshots)
     manifest = {**manifest, "status": "committed", "committed_at": datetime.now(UTC).isoformat()}
     lake.write_json(manifest_path(run_id), manifest)
     lake.delete_dir(f"{STAGING_DIR}/{run_id}")
@@ -162,7 +194,7 @@ def recover(lake: Lake) -> list[str]:
         for path in lake.list_files(RUNS_DIR, ".json"):
             manifest = lake.read_json(path)
             if manifest.get("status") == "committing":
-                _finish(lake, manifest)
+                _finish(lake, manifest, recovering=True)
                 recovered.append(manifest["run_id"])
         sweep_abandoned_staging(lake)
     return recovered

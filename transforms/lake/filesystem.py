@@ -27,6 +27,7 @@ PARQUET_COMPRESSION = "zstd"
 
 ENDPOINT_ENV = ("NEWSBEAM_S3_ENDPOINT", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")
 REGION_ENV = ("AWS_REGION", "AWS_DEFAULT_REGION")
+CATALOG_ENV = "NEWSBEAM_CATALOG"
 
 
 def _first_env(names: tuple[str, ...]) -> str | None:
@@ -40,18 +41,21 @@ class LakeConfig:
     uri: str
     s3_endpoint: str | None = None
     s3_region: str | None = None
+    catalog: str | None = None  # Iceberg catalog URI (see iceberg.py); None: embedded
 
     @property
     def is_s3(self) -> bool:
         return self.uri.startswith("s3://")
 
     def with_env_defaults(self) -> LakeConfig:
+        catalog = self.catalog or os.environ.get(CATALOG_ENV) or None
         if not self.is_s3:
-            return LakeConfig(os.path.abspath(self.uri))
+            return LakeConfig(os.path.abspath(self.uri), catalog=catalog)
         return LakeConfig(
             self.uri,
             self.s3_endpoint or _first_env(ENDPOINT_ENV),
             self.s3_region or _first_env(REGION_ENV) or "us-east-1",
+            catalog,
         )
 
     def problem(self) -> str | None:
@@ -63,6 +67,11 @@ class LakeConfig:
             )
         if self.is_s3 and not urlparse(self.uri).netloc:
             return f"{self.uri!r} names no bucket: write s3://BUCKET/PREFIX"
+        if self.is_s3 and not self.catalog:
+            return (
+                "an S3 lake needs an Iceberg catalog: --catalog rest+http://HOST:PORT "
+                f"(Iceberg REST) or postgresql://USER@HOST/DB, or ${CATALOG_ENV}"
+            )
         return None
 
     def display(self) -> str:
@@ -103,7 +112,16 @@ class Lake:
         self._local = isinstance(self.fs, pafs.LocalFileSystem)
 
     def path(self, *parts: str) -> str:
+        """A path in the filesystem: lake-relative parts, or one absolute URI
+        (file:///..., s3://bucket/..., as Iceberg names its data files)."""
+        if len(parts) == 1 and "://" in parts[0]:
+            uri = parts[0]
+            return uri.removeprefix("file://") if self._local else uri.split("://", 1)[1]
         return posixpath.join(self.root, *parts)
+
+    def uri(self, rel: str) -> str:
+        """The absolute URI of a lake-relative path."""
+        return f"s3://{self.path(rel)}" if not self._local else f"file://{self.path(rel)}"
 
     def relative(self, path: str) -> str:
         return posixpath.relpath(path, self.root)

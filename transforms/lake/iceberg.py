@@ -17,16 +17,16 @@ settings and the environment, never from the URI.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import pyarrow as pa
 
 from newsbeam.schemas import PARTITION_COLUMN, PUBLIC_TABLES, TABLES
-from newsbeam.transforms.lake.filesystem import LakeConfig
+from newsbeam.transforms.lake.filesystem import CATALOG_ENV, LakeConfig
 
 NAMESPACE = "newsbeam"
-CATALOG_ENV = "NEWSBEAM_CATALOG"
 PARTITION_DOC = "partition: the article's publication day (errors: the day they occurred), UTC"
 # Field ids 1..n follow the schema's column order; the partition field gets this one.
 PARTITION_FIELD_ID = 1000
@@ -104,12 +104,15 @@ class CatalogConfig:
 
     kind: str  # sql | rest
     properties: dict[str, str]
+    namespace: str = NAMESPACE
 
 
 def catalog_config(lake: LakeConfig, uri: str | None = None) -> CatalogConfig:
-    """The catalog of a lake: `uri` (or $NEWSBEAM_CATALOG), else the embedded SQLite
-    catalog of a local lake. An S3 lake must name one."""
-    uri = uri or os.environ.get(CATALOG_ENV)
+    """The catalog of a lake: `uri` (or the lake's, or $NEWSBEAM_CATALOG), else the
+    embedded SQLite catalog of a local lake. An S3 lake must name one. A REST
+    catalog can serve several lakes: each gets a namespace named after it
+    (s3://news/lake -> news_lake) unless the URI says `?namespace=`."""
+    uri = uri or lake.catalog or os.environ.get(CATALOG_ENV)
     if not uri:
         if lake.is_s3:
             raise CatalogError(
@@ -130,11 +133,17 @@ def catalog_config(lake: LakeConfig, uri: str | None = None) -> CatalogConfig:
     if parts.scheme in ("rest+http", "rest+https", "http", "https"):
         scheme = parts.scheme.removeprefix("rest+")
         rest = urlunsplit((scheme, parts.netloc, parts.path, "", ""))
-        return CatalogConfig("rest", {"uri": rest, **options, **_s3(lake)})
+        namespace = options.pop("namespace", None) or _lake_namespace(lake)
+        return CatalogConfig("rest", {"uri": rest, **options, **_s3(lake)}, namespace)
     raise CatalogError(
         f"catalog {uri!r}: use rest+http://HOST:PORT, postgresql://USER@HOST/DB "
         "or sqlite:////PATH/catalog.db"
     )
+
+
+def _lake_namespace(lake: LakeConfig) -> str:
+    where = lake.uri.split("://", 1)[-1] if lake.is_s3 else os.path.abspath(lake.uri)
+    return re.sub(r"\W+", "_", where).strip("_") or NAMESPACE
 
 
 def _lake_warehouse(lake: LakeConfig) -> str:
@@ -164,16 +173,16 @@ def open_catalog(config: CatalogConfig):  # type: ignore[no-untyped-def]
     return load_catalog(NAMESPACE, type=config.kind, **config.properties)
 
 
-def ensure_tables(catalog, lake: LakeConfig, kind: str) -> dict:  # type: ignore[no-untyped-def]
+def ensure_tables(catalog, lake: LakeConfig, kind: str, namespace: str = NAMESPACE) -> dict:  # type: ignore[no-untyped-def]
     """Every public table, created empty with its schema where missing; name -> Table.
     A SQL catalog puts them at `<lake>/<table>`; a REST catalog where it decides."""
-    catalog.create_namespace_if_not_exists(NAMESPACE)
+    catalog.create_namespace_if_not_exists(namespace)
     tables = {}
     for name in PUBLIC_TABLES:
         schema = iceberg_schema(name)
         location = f"{_lake_warehouse(lake).rstrip('/')}/{name}" if kind == "sql" else None
         tables[name] = catalog.create_table_if_not_exists(
-            f"{NAMESPACE}.{name}",
+            f"{namespace}.{name}",
             schema=schema,
             partition_spec=partition_spec(schema),
             location=location,

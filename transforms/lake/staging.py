@@ -19,6 +19,7 @@ tables only after the whole pipeline has succeeded.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 import zlib
 from collections.abc import Iterable, Iterator
@@ -29,8 +30,9 @@ from apache_beam.transforms.window import GlobalWindow
 from apache_beam.utils.timestamp import MIN_TIMESTAMP
 from apache_beam.utils.windowed_value import WindowedValue
 
-from newsbeam.schemas import TABLES
+from newsbeam.schemas import PARTITION_COLUMN, PUBLIC_TABLES, TABLES
 from newsbeam.transforms.lake.filesystem import Lake, LakeConfig
+from newsbeam.transforms.lake.iceberg import file_schema
 
 # Rows per Parquet row group: big enough for good compression and fast scans,
 # small enough that a writer holds only one group in memory.
@@ -44,6 +46,12 @@ STAGING_DIR = "_staging"
 
 def staging_path(run_id: str, table: str, date: str, name: str) -> str:
     return f"{STAGING_DIR}/{run_id}/{table}/date={date}/{run_id}-{name}.parquet"
+
+
+def staged_schema(table: str) -> pa.Schema:
+    """The schema of a table's staged files: an Iceberg table's carries its `date`
+    partition column; the internal tables (`_minhash`) keep their own."""
+    return file_schema(table) if table in PUBLIC_TABLES else TABLES[table]
 
 
 def files_list_path(run_id: str) -> str:
@@ -77,9 +85,9 @@ class WritePartitionFn(beam.DoFn):
 
     def process(self, element: tuple[tuple[str, str, int], Iterable[dict]]) -> Iterator[str]:
         (table, date, shard), rows = element
-        schema = TABLES[table]
-        run_id = self._run_id
-        stamped = ({**row, "run_id": run_id} for row in rows)
+        schema = staged_schema(table)
+        run_id, day = self._run_id, datetime.date.fromisoformat(date)
+        stamped = ({**row, "run_id": run_id, PARTITION_COLUMN: day} for row in rows)
         path = staging_path(run_id, table, date, f"{shard:05d}")
         self._lake.write_parquet(path, record_batches(stamped, schema), schema)
         yield path
@@ -118,7 +126,9 @@ class StageRowsFn(beam.DoFn):
         rows = self._buffers.pop(key)
         self._buffered -= len(rows)
         table, date = key
-        schema = TABLES[table]
+        schema = staged_schema(table)
+        day = datetime.date.fromisoformat(date)
+        rows = [{**row, PARTITION_COLUMN: day} for row in rows]
         # Unique per file: bundles run concurrently and may be retried.
         path = staging_path(self._run_id, table, date, uuid.uuid4().hex[:12])
         self._lake.write_parquet(path, [pa.RecordBatch.from_pylist(rows, schema=schema)], schema)

@@ -1,0 +1,61 @@
+"""Readers through the documented read path never see part of a run."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from newsbeam.transforms.lake import Lake, LakeConfig
+from newsbeam.transforms.lake.tables import read_lake, read_pointer
+from tests.conftest import jsonl_corpus
+
+pytestmark = pytest.mark.slow
+
+
+def counts(config: LakeConfig) -> tuple[int, ...]:
+    return tuple(t.num_rows for t in read_lake(config).values())
+
+
+def test_a_reader_polling_every_table_during_runs_sees_only_whole_runs(tmp_path):
+    config = LakeConfig(str(tmp_path / "lake"))
+    runs = [jsonl_corpus(tmp_path / f"part{i}.jsonl", range(i * 15, i * 15 + 15), seed=4)
+            for i in range(2)]  # fmt: skip
+    seen: list[tuple[int, ...]] = []
+    stop = threading.Event()
+
+    def poll() -> None:
+        while not stop.is_set():
+            seen.append(counts(config))
+
+    cli = [sys.executable, "-m", "newsbeam.pipelines.cli", "ingest"]
+    subprocess.run([*cli, str(runs[0]), "--output", str(tmp_path / "lake")], check=True)
+    committed = [counts(config)]
+    reader = threading.Thread(target=poll)
+    reader.start()
+    try:
+        subprocess.run([*cli, str(runs[1]), "--output", str(tmp_path / "lake")], check=True)
+    finally:
+        stop.set()
+        reader.join()
+    committed.append(counts(config))
+    assert committed[0] != committed[1] and len(seen) > 5
+    assert set(seen) <= set(committed), set(seen) - set(committed)
+    # Time travel: the lake as of the first run, by its run id.
+    first_run = read_pointer(Lake(config))["history"][0]["run_id"]
+    as_of = read_lake(config, as_of_run=first_run)
+    assert tuple(t.num_rows for t in as_of.values()) == committed[0]
+
+
+def test_a_lake_in_the_old_hive_layout_is_refused_not_silently_ignored(tmp_path, capsys):
+    from newsbeam.pipelines.cli import main
+
+    old = tmp_path / "lake" / "articles" / "date=2025-08-26"
+    old.mkdir(parents=True)
+    (old / "r0-00000.parquet").write_bytes(b"PAR1")
+    (tmp_path / "a.txt").write_text("date: 2025-08-26\nlanguage: de\n\nDie Minister trafen sich.")
+    code = main(["ingest", str(tmp_path / "a.txt"), "--output", str(tmp_path / "lake")])
+    err = capsys.readouterr().err
+    assert code == 2 and "Hive-layout tables from an older newsbeam" in err
