@@ -4,9 +4,11 @@
 
 Commits `--runs` runs one after the other into one local lake, each with one
 staged file per table (20 articles' worth of rows), through the real commit
-(`commit_run`, with the lock and the check against runs committed meanwhile)
-and the real start-of-run `recover`. Prints the time of both for the 1st,
-10th and every 10th run, and appends the table to RESULTS.md.
+(`commit_run`: the lock, the check against runs committed meanwhile, the
+Iceberg appends and the snapshot pointer) and the real start-of-run `recover`;
+with `--expire-every N`, `lake expire --keep-runs 10` runs every N runs.
+Prints the time of both for the 1st, 10th and every 10th run, and appends
+the table to RESULTS.md.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from newsbeam.transforms.lake.staging import (
     staged_schema,
     staging_path,
 )
+from newsbeam.transforms.lake.tables import expire
 
 ARTICLES_PER_RUN = 20
 ROWS_PER_ARTICLE = {"articles": 1, "entities": 30, "timex": 5, "errors": 1}
@@ -78,12 +81,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--lake", help="lake folder (default: a temporary one)")
+    parser.add_argument(
+        "--expire-every",
+        type=int,
+        default=0,
+        help="run `newsbeam lake expire --keep-runs 10` after every N runs (0: never)",
+    )
     args = parser.parse_args()
     lake = Lake(LakeConfig(args.lake or tempfile.mkdtemp(prefix="commit-bench-")))
     marks = {1, 10, *range(20, args.runs + 1, 10)}
     lines = [
         f"### {machine()}; {args.runs} runs of {ARTICLES_PER_RUN} articles into one lake "
-        f"(`python -m benchmarks.commit_time --runs {args.runs}`)",
+        f"(`python -m benchmarks.commit_time --runs {args.runs} "
+        f"--expire-every {args.expire_every}`)",
         "",
         "| run | recover (ms) | commit (ms) |",
         "|---:|---:|---:|",
@@ -97,6 +107,8 @@ def main() -> None:
         before_commit = time.perf_counter()
         commit_run(lake, run_id, seen=seen)
         done = time.perf_counter()
+        if args.expire_every and run % args.expire_every == 0:
+            expire(lake.config, keep_runs=10)
         if run in marks:
             recover_ms = (recovered - started) * 1000
             commit_ms = (done - before_commit) * 1000

@@ -153,6 +153,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="accept feeds on loopback/private networks (as ingest does with this option)",
     )
 
+    lake = sub.add_parser("lake", help="look after a lake's tables")
+    lake_sub = lake.add_subparsers(dest="action", required=True)
+    expire = lake_sub.add_parser(
+        "expire", help="expire the snapshots of all but the last runs (keeps commits fast)"
+    )
+    expire.add_argument("output", help="lake: folder or s3://bucket/prefix")
+    expire.add_argument("--keep-runs", type=int, default=100, help="runs to keep for time travel")
+    expire.add_argument("--s3-endpoint", help="S3 endpoint URL for MinIO etc.")
+    add_catalog_option(expire)
+
     models = sub.add_parser("models", help="show which spaCy pipeline serves each language")
     add_model_options(models)
 
@@ -281,6 +291,19 @@ def cmd_feeds(args: argparse.Namespace) -> int:
     return 1 if loaded.problems else 0
 
 
+def cmd_lake(args: argparse.Namespace) -> int:
+    from newsbeam.transforms.lake.tables import expire
+
+    lake = LakeConfig(args.output, s3_endpoint=args.s3_endpoint, catalog=args.catalog)
+    lake = lake.with_env_defaults()
+    if problem := lake.problem():
+        print(f"newsbeam: {problem}", file=sys.stderr)
+        return 2
+    expired = expire(lake, args.keep_runs)
+    print(f"expired {sum(expired.values())} snapshots, kept the last {args.keep_runs} runs")
+    return 0
+
+
 def cmd_models(args: argparse.Namespace) -> int:
     from newsbeam.models import registry
 
@@ -370,6 +393,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_model(args)
     if args.command == "feeds":
         return cmd_feeds(args)
+    if args.command == "lake":
+        return cmd_lake(args)
     return 2
 
 

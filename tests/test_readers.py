@@ -59,3 +59,26 @@ def test_a_lake_in_the_old_hive_layout_is_refused_not_silently_ignored(tmp_path,
     code = main(["ingest", str(tmp_path / "a.txt"), "--output", str(tmp_path / "lake")])
     err = capsys.readouterr().err
     assert code == 2 and "Hive-layout tables from an older newsbeam" in err
+
+
+def test_expiring_old_runs_keeps_the_last_ones_readable_and_forgets_the_rest(tmp_path, capsys):
+    from newsbeam.pipelines.cli import main
+    from newsbeam.transforms.lake.tables import table
+
+    config = LakeConfig(str(tmp_path / "lake"))
+    lake = Lake(config)
+    for i in range(3):
+        (tmp_path / f"{i}.txt").write_text(
+            f"date: 2025-08-26\nlanguage: de\n\nDie Minister trafen sich in Berlin, Teil {i}."
+        )
+        assert main(["ingest", str(tmp_path / f"{i}.txt"), "--output", str(tmp_path / "lake")]) == 0
+    runs = [h["run_id"] for h in read_pointer(lake)["history"]]
+    before = {name: t.num_rows for name, t in read_lake(config).items()}
+    assert len(table(config, "articles").snapshots()) == 3
+    assert main(["lake", "expire", str(tmp_path / "lake"), "--keep-runs", "1"]) == 0
+    assert "expired" in capsys.readouterr().out
+    assert {name: t.num_rows for name, t in read_lake(config).items()} == before
+    assert len(table(config, "articles").snapshots()) == 1
+    assert read_lake(config, as_of_run=runs[-1])["articles"].num_rows == 3
+    with pytest.raises(KeyError):
+        read_lake(config, as_of_run=runs[0])

@@ -120,3 +120,29 @@ def data_files(config: LakeConfig, name: str) -> list[str]:
     return sorted(
         t.file.file_path for t in table(config, name).scan(snapshot_id=snapshot).plan_files()
     )
+
+
+def expire(config: LakeConfig, keep_runs: int) -> dict[str, int]:
+    """Forget all but the last `keep_runs` runs: their snapshots are expired in
+    every table and their entries leave the pointer's history (no time travel to
+    them any more). Returns the snapshots expired per table."""
+    lake = Lake(config)
+    pointer = read_pointer(lake)
+    history = pointer.get("history", [])[-max(1, keep_runs) :]
+    keep: dict[str, set[int]] = {}
+    for entry in [*history, pointer]:
+        for name, snapshot in entry.get("snapshots", {}).items():
+            keep.setdefault(name, set()).add(snapshot)
+    expired = {}
+    for name in PUBLIC_TABLES:
+        found = table(config, name)
+        old = [
+            s.snapshot_id for s in found.snapshots() if s.snapshot_id not in keep.get(name, set())
+        ]
+        current = found.current_snapshot()
+        old = [s for s in old if current is None or s != current.snapshot_id]
+        if old:
+            found.maintenance.expire_snapshots().by_ids(old).commit()
+        expired[name] = len(old)
+    lake.write_json(POINTER, {**pointer, "history": history})
+    return expired
