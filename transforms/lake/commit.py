@@ -8,11 +8,15 @@ lock (lock.py), so that two runs' commits never interleave:
    runs committed since this one started (two ingests of the same inputs at
    once leave each article once);
 1. write `_runs/<run_id>.json` with status "committing" and every staged file;
-2. move each file from `_staging/<run_id>/...` to its table partition;
+2. move each file from `_staging/<run_id>/...` into its Iceberg table's data
+   folder and append them per table (`add_files`, one snapshot each, `articles`
+   last), then write `_state/snapshots.json`, the moment readers see the run
+   (tables.py);
 3. rewrite the manifest with status "committed" and drop the staging folder.
 A crash between 1 and 3 is rolled forward by the next run (`recover`): the
-staged files are complete, so finishing the moves is always safe. A run that
-fails before 1 leaves only `_staging/`, which readers never see.
+staged files are complete, so finishing the moves and appending the files no
+table holds yet is always safe. A run that fails before 1 leaves only
+`_staging/`, which no table references.
 """
 
 from __future__ import annotations
@@ -110,16 +114,17 @@ def drop_committed_elsewhere(
     behind `new_manifests` committed. Returns the files left and the number of
     articles dropped."""
     committed: dict[str, set[str]] = {"articles": set(), "errors": set()}
-    for path in sorted(new_manifests):
-        for final in lake.read_json(path).get("files", []):
+    for manifest in sorted(new_manifests):
+        for final in lake.read_json(manifest).get("files", []):
             table = final.split("/", 1)[0]
-            path = committed_path(lake, final) if table in committed else ""
-            if path and lake.exists(path):
+            data = committed_path(lake, final) if table in committed else ""
+            if data and lake.exists(data):
                 column = KEY_COLUMN[table]
-                committed[table].update(lake.read_parquet_columns(path, [column])[column])
-    articles, errors = committed["articles"], committed["errors"]
-    if not articles and not errors:
+                committed[table].update(lake.read_parquet_columns(data, [column])[column])
+    if not committed["articles"] and not committed["errors"]:
         return staged, 0
+    articles = pa.array(sorted(committed["articles"]), pa.string())
+    errors = pa.array(sorted(committed["errors"]), pa.string())
     kept, dropped = [], 0
     for path in staged:
         table = path.split("/")[2]
@@ -127,9 +132,9 @@ def drop_committed_elsewhere(
             kept.append(path)
             continue
         before = lake.read_parquet_table(path)
-        mask = pc.invert(pc.is_in(before["article_id"], pa.array(sorted(articles), pa.string())))
+        mask = pc.invert(pc.is_in(before["article_id"], articles))
         if table == "errors":
-            clash = pc.is_in(before["error_id"], pa.array(sorted(errors), pa.string()))
+            clash = pc.is_in(before["error_id"], errors)
             mask = pc.and_(mask, pc.invert(clash))
         mask = pc.fill_null(mask, True)
         after = before.filter(mask)
