@@ -9,6 +9,7 @@ never falls back to a blank pipeline in silence.
 from __future__ import annotations
 
 import importlib.util
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,5 +104,24 @@ def load(language: str, configured: dict[str, str] | None = None, rules: bool = 
 
 
 def model_label(nlp: Language) -> str:
-    meta = nlp.meta
+    return meta_label(nlp.meta)
+
+
+def meta_label(meta: dict) -> str:
     return f"{meta.get('lang', '')}_{meta.get('name', 'pipeline')}-{meta.get('version', '')}"
+
+
+def resolved_label(language: str, configured: dict[str, str] | None = None) -> str | None:
+    """The label `model_label` will give the pipeline that serves a language, read
+    from its meta.json without loading it; None when no pipeline serves it."""
+    res = resolve(language, configured)
+    if res.spec is None:
+        return None
+    if "/" in res.spec or res.spec.startswith("."):
+        folder = Path(res.spec)
+    else:
+        found = importlib.util.find_spec(res.spec)
+        if found is None or found.origin is None:
+            return None
+        folder = Path(found.origin).parent
+    return meta_label(json.loads((folder / "meta.json").read_text(encoding="utf-8")))

@@ -1,4 +1,4 @@
-"""The `newsbeam` command line: ingest, models."""
+"""The `newsbeam` command line: ingest, schedule, reprocess, feeds, lake, models."""
 
 from __future__ import annotations
 
@@ -143,6 +143,31 @@ def build_parser() -> argparse.ArgumentParser:
     add_feed_options(sched)
     add_model_options(sched)
 
+    rep = sub.add_parser(
+        "reprocess",
+        help="analyse articles already in the lake again and replace their rows",
+        description="Selects the articles whose rows another pipeline made (see the "
+        "`pipeline` column) and that match the filters; any option not listed here is "
+        "passed to Beam.",
+    )
+    rep.add_argument("output", nargs="?", default=DEFAULT_LAKE, help="lake: folder or s3://...")
+    rep.add_argument(
+        "--where",
+        help="row filter on the articles table, e.g. \"nlp_status = 'error'\" or "
+        "\"source LIKE 'feeds/%%'\"",
+    )
+    rep.add_argument("--language", help="only articles in this language (ISO 639-1)")
+    rep.add_argument(
+        "--since", type=_day, help="only articles published on or after this day (YYYY-MM-DD)"
+    )
+    rep.add_argument(
+        "--force", action="store_true", help="also articles today's pipeline made already"
+    )
+    rep.add_argument("--s3-endpoint", help="S3 endpoint URL for MinIO etc.")
+    add_catalog_option(rep)
+    rep.add_argument("--workers", type=int, default=0, help="DirectRunner worker processes")
+    add_model_options(rep)
+
     feeds = sub.add_parser("feeds", help="feed list tools")
     feeds_sub = feeds.add_subparsers(dest="action", required=True)
     check = feeds_sub.add_parser("check", help="validate a feed list and say what is wrong where")
@@ -162,6 +187,14 @@ def build_parser() -> argparse.ArgumentParser:
     expire.add_argument("--keep-runs", type=int, default=100, help="runs to keep for time travel")
     expire.add_argument("--s3-endpoint", help="S3 endpoint URL for MinIO etc.")
     add_catalog_option(expire)
+
+    migrate = lake_sub.add_parser(
+        "migrate",
+        help="turn a lake written by newsbeam 0.1 (Hive folders) into Iceberg tables, in place",
+    )
+    migrate.add_argument("output", help="lake: folder or s3://bucket/prefix")
+    migrate.add_argument("--s3-endpoint", help="S3 endpoint URL for MinIO etc.")
+    add_catalog_option(migrate)
 
     models = sub.add_parser("models", help="show which spaCy pipeline serves each language")
     add_model_options(models)
@@ -186,6 +219,15 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("language", choices=["de"])
     evaluate.add_argument("--model", help="pipeline to score (default: what `models` resolves)")
     return parser
+
+
+def _day(text: str):  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day (YYYY-MM-DD)") from None
 
 
 def direct_runner_args(workers: int, beam_args: list[str]) -> list[str]:
@@ -240,6 +282,27 @@ def cmd_ingest(args: argparse.Namespace, beam_args: list[str]) -> int:
         )
         return 1
     return 0 if summary.balanced else 1
+
+
+def cmd_reprocess(args: argparse.Namespace, beam_args: list[str]) -> int:
+    from newsbeam.pipelines import reprocess
+
+    config = reprocess.ReprocessConfig(
+        lake=LakeConfig(args.output, s3_endpoint=args.s3_endpoint, catalog=args.catalog),
+        models=parse_models(args.model, args.models_file),
+        where=args.where,
+        language=args.language,
+        since=args.since,
+        force=args.force,
+        beam_args=direct_runner_args(args.workers, beam_args),
+    )
+    try:
+        summary = reprocess.run(config)
+    except reprocess.BadFilter as exc:
+        print(f"newsbeam: {exc}", file=sys.stderr)
+        return 2
+    print(summary.render())
+    return 0
 
 
 def cmd_once(args: argparse.Namespace, beam_args: list[str]) -> int:
@@ -299,6 +362,11 @@ def cmd_lake(args: argparse.Namespace) -> int:
     if problem := lake.problem():
         print(f"newsbeam: {problem}", file=sys.stderr)
         return 2
+    if args.action == "migrate":
+        from newsbeam.transforms.lake.migrate import migrate
+
+        print(migrate(lake).render(lake.display()))
+        return 0
     expired = expire(lake, args.keep_runs)
     print(f"expired {sum(expired.values())} snapshots, kept the last {args.keep_runs} runs")
     return 0
@@ -340,9 +408,14 @@ def cmd_model(args: argparse.Namespace) -> int:
 
 def run_failed(exc: BaseException, verbose: bool) -> int:
     """Storage or runner failure: say it in one line (nothing was committed)."""
+    from newsbeam.transforms.lake.commit import CommitInterrupted
+
     text = str(exc).strip()
     reason = explain_s3_error(text.splitlines()[0] if text else type(exc).__name__)
-    print(f"newsbeam: the run failed and committed nothing: {reason}", file=sys.stderr)
+    if isinstance(exc, CommitInterrupted):
+        print(f"newsbeam: {reason}", file=sys.stderr)
+    else:
+        print(f"newsbeam: the run failed and committed nothing: {reason}", file=sys.stderr)
     if verbose:
         traceback.print_exception(exc)
     else:
@@ -362,14 +435,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
-    if args.command in ("ingest", "schedule"):
+    if args.command in ("ingest", "schedule", "reprocess"):
         # Only options Beam defines pass through; a typo is an error, not a default.
         refuse_unknown(subparser(parser, args.command), extra)
     if not args.verbose:
         # Beam logs a failing worker's traceback at ERROR before the run raises;
         # the one-line message below is what a user reads (-v shows everything).
         logging.getLogger("apache_beam").setLevel(logging.CRITICAL)
-    if args.command in ("ingest", "schedule"):
+    if args.command in ("ingest", "schedule", "reprocess"):
         problem = (
             LakeConfig(args.output, s3_endpoint=args.s3_endpoint, catalog=args.catalog)
             .with_env_defaults()
@@ -381,6 +454,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "ingest":
         try:
             return cmd_ingest(args, extra)
+        except (OSError, RuntimeError) as exc:
+            return run_failed(exc, args.verbose)
+    if args.command == "reprocess":
+        try:
+            return cmd_reprocess(args, extra)
         except (OSError, RuntimeError) as exc:
             return run_failed(exc, args.verbose)
     if args.command == "schedule":

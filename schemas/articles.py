@@ -2,7 +2,7 @@
 
 import pyarrow as pa
 
-from newsbeam.schemas._fields import TIMESTAMP, col
+from newsbeam.schemas._fields import PIPELINE_DOC, TIMESTAMP, col
 
 NAME = "articles"
 
@@ -58,6 +58,7 @@ SCHEMA = pa.schema(
             "ok, truncated (text longer than the NLP limit), or error",
             False,
         ),
+        col("pipeline", pa.string(), PIPELINE_DOC),
         col("ingested_at", TIMESTAMP, "when the run read it, UTC", False),
     ]
 )

@@ -2,7 +2,7 @@
 
 import pyarrow as pa
 
-from newsbeam.schemas._fields import col
+from newsbeam.schemas._fields import PIPELINE_DOC, col
 
 NAME = "entities"
 
@@ -10,6 +10,7 @@ SCHEMA = pa.schema(
     [
         col("article_id", pa.string(), "article the mention is in", False),
         col("run_id", pa.string(), "the run that wrote the row", False),
+        col("pipeline", pa.string(), PIPELINE_DOC),
         col("mention_index", pa.int32(), "position of the mention in the article, from 0", False),
         col("text", pa.string(), "the mention as written", False),
         col(

@@ -2,7 +2,7 @@
 
 import pyarrow as pa
 
-from newsbeam.schemas._fields import col
+from newsbeam.schemas._fields import PIPELINE_DOC, col
 
 NAME = "events"
 
@@ -10,6 +10,7 @@ SCHEMA = pa.schema(
     [
         col("article_id", pa.string(), "article the event is in", False),
         col("run_id", pa.string(), "the run that wrote the row", False),
+        col("pipeline", pa.string(), PIPELINE_DOC),
         col("event_index", pa.int32(), "position among the article's event rows", False),
         col("type", pa.string(), "PLOVER type: CONSULT, AGREE, REJECT, COOPERATE ...", False),
         col("mode", pa.string(), "PLOVER mode where the trigger tells: phone, meeting, summit ..."),

@@ -2,7 +2,7 @@
 
 import pyarrow as pa
 
-from newsbeam.schemas._fields import col
+from newsbeam.schemas._fields import PIPELINE_DOC, col
 
 NAME = "persons"
 
@@ -10,6 +10,7 @@ SCHEMA = pa.schema(
     [
         col("article_id", pa.string(), "article the person appears in", False),
         col("run_id", pa.string(), "the run that wrote the row", False),
+        col("pipeline", pa.string(), PIPELINE_DOC),
         col(
             "entity_key",
             pa.string(),

@@ -2,7 +2,7 @@
 
 import pyarrow as pa
 
-from newsbeam.schemas._fields import col
+from newsbeam.schemas._fields import PIPELINE_DOC, col
 
 NAME = "places"
 
@@ -10,6 +10,7 @@ SCHEMA = pa.schema(
     [
         col("article_id", pa.string(), "article the mention is in", False),
         col("run_id", pa.string(), "the run that wrote the row", False),
+        col("pipeline", pa.string(), PIPELINE_DOC),
         col("text", pa.string(), "the mention as written (Kiew)", False),
         col("name", pa.string(), "the gazetteer's name (Kyiv); empty when not found"),
         col("feature_kind", pa.string(), "country, state or city"),

@@ -2,7 +2,7 @@
 
 import pyarrow as pa
 
-from newsbeam.schemas._fields import col
+from newsbeam.schemas._fields import PIPELINE_DOC, col
 
 NAME = "quotes"
 
@@ -10,6 +10,7 @@ SCHEMA = pa.schema(
     [
         col("article_id", pa.string(), "article the quote is in", False),
         col("run_id", pa.string(), "the run that wrote the row", False),
+        col("pipeline", pa.string(), PIPELINE_DOC),
         col("kind", pa.string(), "direct (in quote marks) or indirect (subjunctive speech)", False),
         col("text", pa.string(), "the quotation, without quote marks", False),
         col("start_char", pa.int32(), "offset of the quotation in articles.text", False),

@@ -2,7 +2,7 @@
 
 import pyarrow as pa
 
-from newsbeam.schemas._fields import col
+from newsbeam.schemas._fields import PIPELINE_DOC, col
 
 NAME = "timex"
 
@@ -10,6 +10,7 @@ SCHEMA = pa.schema(
     [
         col("article_id", pa.string(), "article the expression is in", False),
         col("run_id", pa.string(), "the run that wrote the row", False),
+        col("pipeline", pa.string(), PIPELINE_DOC),
         col("text", pa.string(), "the expression as written (am Montag)", False),
         col("type", pa.string(), "TIMEX3 type: DATE, TIME or DURATION", False),
         col(

@@ -209,7 +209,7 @@ def test_an_interrupted_commit_is_finished_by_the_next_run(tmp_path, monkeypatch
     fn.process(("articles", "2025-08-26", article))
     staged = [wv.value for wv in fn.finish_bundle()]
     lake.write_json("_staging/r1/_files.json", {"files": staged})
-    monkeypatch.setattr(commit_module, "_finish", lambda lake, manifest: None)
+    monkeypatch.setattr(commit_module, "_finish", lambda lake, manifest, **_: None)
     commit_module.commit_run(lake, "r1")  # "crashes" right after the manifest
     manifest = json.loads((tmp_path / "lake/_runs/r1.json").read_text())
     assert manifest["status"] == "committing"

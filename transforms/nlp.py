@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import apache_beam as beam
 
+from newsbeam import __version__
 from newsbeam.schemas import missing_required
 from newsbeam.transforms.language import UNDETERMINED
 from newsbeam.transforms.records import Article, ErrorRecord
@@ -60,7 +61,15 @@ MAX_BATCH = 64
 SPREAD_GROUP_CHARS = 30_000
 
 
-def analyse_doc(doc: Doc, article: Article) -> tuple[list[TableRow], list[ErrorRecord]]:
+def pipeline_version(model_label: str) -> str:
+    """What makes an article's rows: newsbeam's version (its rules and extractors)
+    and the spaCy pipeline's name and version."""
+    return f"newsbeam-{__version__} {model_label}"
+
+
+def analyse_doc(
+    doc: Doc, article: Article, pipeline: str | None = None
+) -> tuple[list[TableRow], list[ErrorRecord]]:
     """Run every extractor on one Doc; a failing extractor costs only its own rows."""
     from newsbeam.transforms.extract import EXTRACTORS
 
@@ -73,7 +82,7 @@ def analyse_doc(doc: Doc, article: Article) -> tuple[list[TableRow], list[ErrorR
                 missing = missing_required(table, row)
                 if missing:
                     raise ValueError(f"row without required columns {missing}")
-            rows.extend(table_rows(table, article, produced))
+            rows.extend(table_rows(table, article, produced, pipeline))
         except Exception as exc:  # one bad article must not lose the batch
             errors.append(
                 ErrorRecord(
@@ -153,10 +162,11 @@ class AnalyzeBatchFn(beam.DoFn):
         from newsbeam.transforms.extract.doc_cache import forget
 
         label = registry.model_label(nlp)
+        pipeline = pipeline_version(label)
         texts = [nlp_text(a.text) for a in articles]
         for article, doc in zip(articles, self._pipe(nlp, texts), strict=True):
             if isinstance(doc, Exception):
-                yield article_row(article, "error", label)
+                yield article_row(article, "error", label, pipeline)
                 yield error_row(
                     ErrorRecord(
                         article.source,
@@ -169,8 +179,8 @@ class AnalyzeBatchFn(beam.DoFn):
                 )
                 continue
             status = "truncated" if len(article.text) > MAX_NLP_CHARS else "ok"
-            yield article_row(article, status, label)
-            rows, errors = analyse_doc(doc, article)
+            yield article_row(article, status, label, pipeline)
+            rows, errors = analyse_doc(doc, article, pipeline)
             # The extractors' per-Doc caches point back at the Doc: a cycle only
             # the cyclic GC frees, so workers held hundreds of Docs (~1 MB each
             # with the tensor) and grew by ~1 GB per 1,000 articles. Forgetting

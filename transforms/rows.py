@@ -16,7 +16,9 @@ def partition_date(article: Article) -> str:
     return when.date().isoformat()
 
 
-def article_row(article: Article, nlp_status: str, nlp_model: str | None) -> TableRow:
+def article_row(
+    article: Article, nlp_status: str, nlp_model: str | None, pipeline: str | None = None
+) -> TableRow:
     row = {
         "article_id": article.article_id,
         "source": article.source,
@@ -36,14 +38,18 @@ def article_row(article: Article, nlp_status: str, nlp_model: str | None) -> Tab
         "char_count": len(article.text),
         "nlp_model": nlp_model,
         "nlp_status": nlp_status,
+        "pipeline": pipeline,
         "ingested_at": article.fetched_at or datetime.now(UTC),
     }
     return "articles", partition_date(article), row
 
 
-def table_rows(table: str, article: Article, rows: Iterable[dict]) -> Iterator[TableRow]:
+def table_rows(
+    table: str, article: Article, rows: Iterable[dict], pipeline: str | None = None
+) -> Iterator[TableRow]:
+    """An extractor's rows as (table, date, row) triples, each saying what made it."""
     date = partition_date(article)
-    return ((table, date, row) for row in rows)
+    return ((table, date, {**row, "pipeline": pipeline}) for row in rows)
 
 
 def error_row(error: ErrorRecord) -> TableRow:

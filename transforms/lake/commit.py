@@ -34,6 +34,7 @@ import pyarrow.compute as pc
 from newsbeam.schemas import PUBLIC_TABLES
 from newsbeam.transforms.lake import lock, tables
 from newsbeam.transforms.lake.filesystem import Lake
+from newsbeam.transforms.lake.replace import REPLACED_TABLES, replace_rows
 from newsbeam.transforms.lake.staging import STAGING_DIR, files_list_path
 
 RUNS_DIR = "_runs"
@@ -60,6 +61,25 @@ class CommitResult:
     dropped_articles: int = 0
 
 
+class CommitInterrupted(RuntimeError):
+    """The commit of a run failed after it began (the store went away, say).
+    The message says what readers see: the lake as before the run unless the
+    pointer to the run's snapshots was written; the next run finishes it."""
+
+    def __init__(self, run_id: str, visible: bool, cause: BaseException) -> None:
+        reason = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+        if visible:
+            what = "readers see the run whole; the next run on this lake tidies up after it"
+        else:
+            what = (
+                "readers still see the lake as it was before this run, and the next run "
+                "on this lake finishes the commit"
+            )
+        super().__init__(f"the commit of run {run_id} was cut short ({reason}): {what}")
+        self.run_id = run_id
+        self.visible = visible
+
+
 def final_path(staged: str) -> str:
     """_staging/<run>/<table>/date=D/<file> -> <table>/date=D/<file>."""
     parts = staged.split("/")
@@ -76,12 +96,17 @@ def committed_runs(lake: Lake) -> set[str]:
 
 
 def commit_run(
-    lake: Lake, run_id: str, summary: dict | None = None, seen: set[str] | None = None
+    lake: Lake,
+    run_id: str,
+    summary: dict | None = None,
+    seen: set[str] | None = None,
+    replaces: list[str] | None = None,
 ) -> CommitResult:
     """Commit a run's staged files, holding the lake lock so that commits never
     interleave. Rows of articles that runs committed since this one started
     (`seen`: the manifests it saw then) are dropped first: two runs over the
-    same inputs leave every article once."""
+    same inputs leave every article once. With `replaces` (a reprocess), the
+    rows those articles have in the lake are replaced by the run's (replace.py)."""
     with lock.held(lake, lock.process_owner(), COMMIT_LOCK_TTL, COMMIT_WAIT_S):
         staged = sorted(lake.read_json(files_list_path(run_id))["files"])
         result = CommitResult(run_id)
@@ -102,8 +127,14 @@ def commit_run(
             "rows": result.rows,
             "summary": summary or {},
         }
+        if replaces is not None:
+            manifest["replaces"] = sorted(replaces)
         lake.write_json(manifest_path(run_id), manifest)
-        _finish(lake, manifest)
+        progress: dict[str, bool] = {}
+        try:
+            _finish(lake, manifest, progress=progress)
+        except Exception as exc:
+            raise CommitInterrupted(run_id, progress.get("visible", False), exc) from exc
     return result
 
 
@@ -159,7 +190,9 @@ def committed_path(lake: Lake, final: str) -> str:
     return final
 
 
-def _finish(lake: Lake, manifest: dict, recovering: bool = False) -> None:
+def _finish(
+    lake: Lake, manifest: dict, recovering: bool = False, progress: dict | None = None
+) -> None:
     """Move the staged files into place, add them to their Iceberg tables (one
     snapshot per table, `articles` last), then point readers at the new snapshots."""
     run_id = manifest["run_id"]
@@ -172,6 +205,22 @@ def _finish(lake: Lake, manifest: dict, recovering: bool = False) -> None:
         if name in PUBLIC_TABLES:
             added.setdefault(name, []).append(dest)
     snapshots = dict(tables.read_pointer(lake).get("snapshots", {}))
+    if manifest.get("replaces") is not None:
+        _replace(lake, manifest, added, snapshots, recovering)
+    else:
+        _append(lake, run_id, added, snapshots, recovering)
+    tables.write_pointer(lake, run_id, snapshots)
+    if progress is not None:
+        progress["visible"] = True  # from here on readers see the run
+    manifest = {**manifest, "status": "committed", "committed_at": datetime.now(UTC).isoformat()}
+    lake.write_json(manifest_path(run_id), manifest)
+    lake.delete_dir(f"{STAGING_DIR}/{run_id}")
+
+
+def _append(
+    lake: Lake, run_id: str, added: dict[str, list[str]], snapshots: dict, recovering: bool
+) -> None:
+    """An ingest: each table gets one append snapshot, `articles` last."""
     for name in sorted(added, key=lambda n: (n == "articles", n)):
         table = tables.table(lake.config, name)
         files = added[name]
@@ -184,10 +233,26 @@ def _finish(lake: Lake, manifest: dict, recovering: bool = False) -> None:
             )
         if table.current_snapshot() is not None:
             snapshots[name] = table.current_snapshot().snapshot_id
-    tables.write_pointer(lake, run_id, snapshots)
-    manifest = {**manifest, "status": "committed", "committed_at": datetime.now(UTC).isoformat()}
-    lake.write_json(manifest_path(run_id), manifest)
-    lake.delete_dir(f"{STAGING_DIR}/{run_id}")
+
+
+def _replace(
+    lake: Lake, manifest: dict, added: dict[str, list[str]], snapshots: dict, recovering: bool
+) -> None:
+    """A reprocess: every table with rows about articles gets one overwrite
+    snapshot (`articles` last); a table that already has the run's snapshot
+    (a commit cut short) is not touched again."""
+    run_id, ids = manifest["run_id"], manifest["replaces"]
+    for name in REPLACED_TABLES:
+        table = tables.table(lake.config, name)
+        done = recovering and any(
+            s.summary is not None and s.summary.get("newsbeam.run_id") == run_id
+            for s in table.snapshots()
+        )
+        if not done:
+            replace_rows(lake, table, name, ids, added.get(name, []), run_id)
+            table.refresh()
+        if table.current_snapshot() is not None:
+            snapshots[name] = table.current_snapshot().snapshot_id
 
 
 def recover(lake: Lake) -> list[str]:

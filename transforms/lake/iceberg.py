@@ -1,15 +1,15 @@
 """The lake's tables as Apache Iceberg tables: schemas, day partitions, catalogs.
 
-Groundwork for the Iceberg sink (not yet wired into the commit): the table
-schemas of schemas/ with stable field ids and their docs as column comments,
+The table schemas of schemas/ with stable field ids and their docs as column comments,
 a `date` column that partitions each table by day (the article's publication
 date; for errors the day they occurred), and the catalogs a lake can name:
 - a local lake needs no server: pyiceberg's SQL catalog on a SQLite file
   inside it (`<lake>/_catalog/catalog.db`), tables at `<lake>/<table>`;
 - an S3 lake names one with `--catalog URI` or `NEWSBEAM_CATALOG`:
   `postgresql://user@host/db` (SQL catalog on PostgreSQL; the password from
-  PGPASSWORD), or an Iceberg REST catalog, `rest+http://host:port` with its
-  properties as query parameters (e.g. `?warehouse=s3://warehouse/&rest.sigv4-enabled=true`).
+  PGPASSWORD; `?host=/socket/dir` for a Unix socket), or an Iceberg REST
+  catalog, `rest+http://host:port` with its properties as query parameters
+  (e.g. `?warehouse=s3://warehouse/&rest.sigv4-enabled=true`).
 S3 endpoint and credentials reach the catalog's FileIO from the lake's
 settings and the environment, never from the URI.
 """
@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pyarrow as pa
 
@@ -129,14 +129,19 @@ def catalog_config(lake: LakeConfig, uri: str | None = None) -> CatalogConfig:
         )
     parts = urlsplit(uri)
     options = dict(parse_qsl(parts.query))
-    bare = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
     if parts.scheme.startswith(("postgresql", "sqlite")):
+        # warehouse and namespace are newsbeam's; the other parameters are the
+        # database's (host=/run/postgresql for a socket, sslmode=...) and stay in its URL.
         warehouse = options.pop("warehouse", _lake_warehouse(lake))
-        return CatalogConfig("sql", {"uri": bare, "warehouse": warehouse, **options, **_s3(lake)})
+        namespace = options.pop("namespace", None) or _lake_namespace(lake)
+        # The driver pyiceberg[sql-postgres] installs (SQLAlchemy 2.1 would pick psycopg 3).
+        scheme = "postgresql+psycopg2" if parts.scheme == "postgresql" else parts.scheme
+        url = urlunsplit((scheme, parts.netloc, parts.path, urlencode(options), ""))
+        return CatalogConfig("sql", {"uri": url, "warehouse": warehouse, **_s3(lake)}, namespace)
     if parts.scheme in ("rest+http", "rest+https", "http", "https"):
         scheme = parts.scheme.removeprefix("rest+")
         rest = urlunsplit((scheme, parts.netloc, parts.path, "", ""))
-        namespace = options.pop("namespace", None) or _lake_namespace(lake)
+        namespace = options.pop("namespace", "") or _lake_namespace(lake)
         return CatalogConfig("rest", {"uri": rest, **options, **_s3(lake)}, namespace)
     raise CatalogError(
         f"catalog {uri!r}: use rest+http://HOST:PORT, postgresql://USER@HOST/DB "
@@ -184,11 +189,30 @@ def ensure_tables(catalog, lake: LakeConfig, kind: str, namespace: str = NAMESPA
     for name in PUBLIC_TABLES:
         schema = iceberg_schema(name)
         location = f"{_lake_warehouse(lake).rstrip('/')}/{name}" if kind == "sql" else None
-        tables[name] = catalog.create_table_if_not_exists(
+        found = catalog.create_table_if_not_exists(
             f"{namespace}.{name}",
             schema=schema,
             partition_spec=partition_spec(schema),
             location=location,
             properties=TABLE_PROPERTIES,
         )
+        tables[name] = evolve(found, schema)
     return tables
+
+
+def evolve(table, schema):  # type: ignore[no-untyped-def]
+    """Add the columns a newer newsbeam declares to a table an older one made
+    (their rows read as null); the columns it has are never changed. Every
+    table has a name mapping: the Parquet files newsbeam writes carry no
+    Iceberg field ids, readers match their columns by name."""
+    from pyiceberg.table import TableProperties
+
+    have = {f.name for f in table.schema().fields}
+    if not all(f.name in have for f in schema.fields):
+        with table.update_schema() as update:
+            update.union_by_name(schema)
+    if table.metadata.name_mapping() is None:
+        mapping = table.schema().name_mapping.model_dump_json()
+        with table.transaction() as txn:
+            txn.set_properties(**{TableProperties.DEFAULT_NAME_MAPPING: mapping})
+    return table

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import socket
 import time
@@ -30,6 +31,8 @@ from newsbeam.transforms.lake.filesystem import Lake
 LOCK = "_state/lock.json"
 MUTEX = "_state/lock.mutex"
 POLL_S = 0.2
+
+log = logging.getLogger(__name__)
 
 
 def new_owner() -> str:
@@ -112,8 +115,15 @@ def held(lake: Lake, owner: str, ttl: timedelta, wait_s: float) -> Iterator[None
         time.sleep(POLL_S)
     try:
         yield
-    finally:
-        release(lake, owner)
+    except BaseException:
+        # The block's failure is what the user must read: a lock that cannot be
+        # released as well (the store is gone) runs out after its ttl.
+        try:
+            release(lake, owner)
+        except Exception as exc:
+            log.warning("could not release the lake lock (it expires after %s): %s", ttl, exc)
+        raise
+    release(lake, owner)
 
 
 class _LocalStore:

@@ -59,8 +59,8 @@ def check_layout(lake: Lake) -> None:
     if old:
         raise OldLayout(
             f"{lake.config.display()} holds Hive-layout tables from an older newsbeam "
-            f"({old[0]}, ...): newsbeam now writes Iceberg tables, and `newsbeam lake "
-            "migrate` does not exist yet; ingest into a new lake"
+            f"({old[0]}, ...): newsbeam now writes Iceberg tables; run `newsbeam lake "
+            "migrate` on it once (the data files stay where they are)"
         )
 
 
@@ -109,7 +109,17 @@ def read_lake(config: LakeConfig, as_of_run: str | None = None) -> dict[str, pa.
 def _scan(config: LakeConfig, name: str, snapshot: int | None) -> pa.Table:
     if snapshot is None:
         return file_schema(name).empty_table()
-    return table(config, name).scan(snapshot_id=snapshot).to_arrow()
+    found = table(config, name).scan(snapshot_id=snapshot).to_arrow()
+    return conform(found, file_schema(name))
+
+
+def conform(found: pa.Table, schema: pa.Schema) -> pa.Table:
+    """A snapshot made before a column was added reads with that column as nulls,
+    so every read of a table has the columns of today's schema."""
+    missing = [f for f in schema if f.name not in found.column_names]
+    for field in missing:
+        found = found.append_column(field.name, pa.nulls(found.num_rows, field.type))
+    return found.select([f.name for f in schema if f.name in found.column_names])
 
 
 def data_files(config: LakeConfig, name: str) -> list[str]:
