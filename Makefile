@@ -38,7 +38,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy pipelines transforms schemas models
+	$(BIN)/mypy pipelines transforms schemas models evaluation
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -1,4 +1,4 @@
-"""The `newsbeam` command line: ingest, schedule, reprocess, feeds, lake, models."""
+"""The `newsbeam` command line: ingest, schedule, reprocess, feeds, lake, evaluate, models."""
 
 from __future__ import annotations
 
@@ -196,6 +196,23 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument("--s3-endpoint", help="S3 endpoint URL for MinIO etc.")
     add_catalog_option(migrate)
 
+    ev = sub.add_parser(
+        "evaluate",
+        help="score an extractor on annotated corpora (precision, recall, F1)",
+        description="timex: TimeML .tml, MEANTIME CAT XML and TIMEX2 (WikiWars) documents.",
+    )
+    ev.add_argument("task", choices=["timex"], help="what to score")
+    ev.add_argument("corpora", nargs="+", help="annotated files or folders")
+    ev.add_argument(
+        "--mode",
+        choices=["auto", "rule", "news", "narrative"],
+        default="auto",
+        help="timex anchoring: auto (what the corpus declares), rule (the extractor's own "
+        "choice per document), "
+        "news (the publication date) or narrative (the last date the text mentioned)",
+    )
+    ev.add_argument("--errors", action="store_true", help="list every miss and wrong value")
+
     models = sub.add_parser("models", help="show which spaCy pipeline serves each language")
     add_model_options(models)
 
@@ -372,6 +389,14 @@ def cmd_lake(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_evaluate(args: argparse.Namespace, argv: list[str] | None) -> int:
+    from newsbeam.evaluation import timex
+
+    command = "newsbeam " + " ".join(argv if argv is not None else sys.argv[1:])
+    print(timex.main(args.corpora, args.mode, args.errors, command))
+    return 0
+
+
 def cmd_models(args: argparse.Namespace) -> int:
     from newsbeam.models import registry
 
@@ -467,6 +492,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "models":
         return cmd_models(args)
+    if args.command == "evaluate":
+        return cmd_evaluate(args, argv)
     if args.command == "model":
         return cmd_model(args)
     if args.command == "feeds":

@@ -20,8 +20,19 @@ SCHEMA = pa.schema(
             False,
         ),
         col("modifier", pa.string(), "TIMEX3 mod: START, MID, END"),
-        col("anchor", pa.date32(), "the date relative expressions were resolved against", False),
-        col("anchor_source", pa.string(), "published, fetched or run_date", False),
+        col(
+            "anchor",
+            pa.date32(),
+            "the date the value was resolved against: the publication date, or a date the "
+            "text mentioned before (narrative text, 'two days later')",
+            False,
+        ),
+        col(
+            "anchor_source",
+            pa.string(),
+            "published, fetched or run_date (the article's date), or text (a date it mentioned)",
+            False,
+        ),
         col("start_char", pa.int32(), "offset in articles.text", False),
         col("end_char", pa.int32(), "offset after the expression", False),
         col("sentence_index", pa.int32(), "sentence of the expression", False),
