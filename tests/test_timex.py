@@ -272,3 +272,14 @@ def test_every_value_is_timex3_syntax_and_every_span_lies_in_the_text(
         assert 0 <= t.start <= t.extent_start < t.extent_end == t.end <= len(text)
         assert text[t.start : t.end] == t.text
         assert t.type in ("DATE", "TIME", "DURATION")
+
+
+def test_a_text_whose_lower_case_changes_length_is_read_the_same_way():
+    # "İ".lower() is two characters: the fast path (patterns on lowered text) must
+    # not be taken, and the case-insensitive patterns find the same expressions.
+    plain = "In Istanbul sagte er am 3. Mai 2010, zwei Tage später sei Ende 1941 gewesen."
+    dotted = plain.replace("Istanbul", "İstanbul")
+    assert len(dotted.lower()) != len(dotted)
+    found = [(t.text, t.value) for t in find_timexes(dotted, "de", PUBLISHED)]
+    assert found == [(t.text, t.value) for t in find_timexes(plain, "de", PUBLISHED)]
+    assert ("am 3. Mai 2010", "2010-05-03") in found
