@@ -98,19 +98,17 @@ def run_doc(doc: GoldDoc, mode: str = "auto") -> DocResult:
     anchor = doc.dct
     if anchor is None:
         raise ValueError(f"{doc.source}: no document creation time to anchor on")
-    chosen = None if mode in ("auto", "rule") else mode
-    if mode == "rule":
-        found = find_timexes(doc.text, doc.language, anchor, mode=None)
-        return score_doc(doc, extents(found))
-    found = find_timexes(doc.text, doc.language, anchor, mode=chosen or _declared(doc))
+    found = find_timexes(doc.text, doc.language, anchor, mode=_mode(doc, mode))
     return score_doc(doc, extents(found))
 
 
-def _declared(doc: GoldDoc) -> str | None:
-    """What the corpus says its documents are (news, narrative), as an input's
-    declared kind would in the pipeline; `--mode auto` without a declared kind
-    is what `choose_mode` decides, reported by `--mode rule`."""
-    return doc.kind or None
+def _mode(doc: GoldDoc, mode: str) -> str | None:
+    """The anchoring to run with: `auto` takes what the corpus says its documents
+    are (news, narrative), as an input's declared kind would in the pipeline;
+    `rule` (None) lets the extractor's `choose_mode` decide; else `mode` itself."""
+    if mode == "auto":
+        return doc.kind or None
+    return None if mode == "rule" else mode
 
 
 def evaluate(docs: Iterable[GoldDoc], mode: str = "auto") -> list[DocResult]:

@@ -47,9 +47,10 @@ PHRASE_TABLES = (
     "following_phrases",
     "references",
     "day_parts",
-    "narrative_references",
 )
 DURATION_WORDS = "duration_words"
+# Word tables of timex.yaml that matches are looked up in, lower-cased.
+LOWERED_TABLES = ("months", "narrative_references", "duration_words")
 # Kinds whose phrase takes a preposition before them ("am 18. August", "in June").
 WITH_PREPOSITION = {"day_month", "month", "weekday", "year", "season"}
 # A text is narrative when at least this many explicit years are in it and most
@@ -87,12 +88,11 @@ class Candidate:
 @dataclass
 class Context:
     """What a candidate is resolved against: the publication date, the mode,
-    and the last date the text mentioned (with its granularity: Y, M or D)."""
+    and the last date the text mentioned."""
 
     anchor: date
     mode: str
     ref: date | None = None
-    ref_unit: str = "D"
 
     def base(self) -> tuple[date, str]:
         """The date relative expressions count from, and what it is."""
@@ -135,6 +135,11 @@ def rules(language: str) -> Rules | None:
     lex = load_lexicon(language, "timex")
     if not lex:
         return None
+    # The word tables are looked up with lower-cased matches: their keys too, once.
+    lex = {
+        **lex,
+        **{k: {str(w).lower(): v for w, v in lex[k].items()} for k in LOWERED_TABLES if lex.get(k)},
+    }
     i = re.IGNORECASE
     month_flags = 0 if lex.get("case_sensitive_months") else i
     months = _alternation(lex["months"])
@@ -392,7 +397,7 @@ def _candidates(text: str, r: Rules, language: str) -> Iterable[Candidate]:
 def _data(kind: str, m: re.Match[str], lex: dict, text: str, language: str) -> tuple | None:
     """What a match means, or None when it is not a time expression after all."""
     g = m.groupdict()
-    months = {k.lower(): v for k, v in lex["months"].items()}
+    months = lex["months"]
     part = (lex.get("day_part_words") or {}).get((g.get("part") or "").lower())
     if kind in ("day_month", "day_range"):
         month = months[(g.get("m") or g.get("m2") or "").lower()]
@@ -594,7 +599,7 @@ def _season(data: tuple, ctx: Context, lex: dict) -> Resolved:
 def _relative_day(data: tuple, ctx: Context, lex: dict) -> Resolved:
     offset, word = data
     if ctx.mode == "narrative":
-        narrative = {k.lower(): v for k, v in (lex.get("narrative_references") or {}).items()}
+        narrative = lex.get("narrative_references") or {}
         if word in narrative:
             return "DATE", narrative[word], None, "none"
     # "yesterday" is deictic: the writer's day, in narrative text as in news.
@@ -699,10 +704,6 @@ def _reference(data: tuple, ctx: Context, lex: dict) -> Resolved:
     return "DATE", str(data[0]), None, "none"
 
 
-def _narrative_reference(data: tuple, ctx: Context, lex: dict) -> Resolved:
-    return None  # handled by the relative days (a phrase table only to keep the data together)
-
-
 def _day_part(data: tuple, ctx: Context, lex: dict) -> Resolved:
     (offset, part), _, _ = data
     base, source = ctx.base()
@@ -710,8 +711,7 @@ def _day_part(data: tuple, ctx: Context, lex: dict) -> Resolved:
 
 
 def _duration_word(data: tuple, ctx: Context, lex: dict) -> Resolved:
-    words = {k.lower(): v for k, v in (lex.get("duration_words") or {}).items()}
-    return "DURATION", words[data[1]], None, "none"
+    return "DURATION", lex["duration_words"][data[1]], None, "none"
 
 
 RESOLVERS: dict[str, Callable[[tuple, Context, dict], Resolved]] = {
@@ -737,7 +737,6 @@ RESOLVERS: dict[str, Callable[[tuple, Context, dict], Resolved]] = {
     "reference_phrases": _reference_phrase,
     "following_phrases": _following,
     "references": _reference,
-    "narrative_references": _narrative_reference,
     "day_parts": _day_part,
     "duration_words": _duration_word,
 }
@@ -752,7 +751,7 @@ def _remember(ctx: Context, type_: str, value: str) -> None:
         return
     m = _DATE_VALUE.match(value)
     if m and re.match(r"^\d{4}-(?:SP|SU|FA|WI|Q\d|H\d)$", value):
-        ctx.ref, ctx.ref_unit = date(int(m[1]), 1, 1), "Y"  # a season or quarter: its year
+        ctx.ref = date(int(m[1]), 1, 1)  # a season or quarter: its year
         return
     if not m or (len(value) > 10 and "T" not in value) or re.match(r"^\d{4}-[A-Z]", value):
         return
@@ -767,7 +766,6 @@ def _remember(ctx: Context, type_: str, value: str) -> None:
         ctx.ref = date(year, month, day)
     except ValueError:
         return
-    ctx.ref_unit = "D" if m[3] else "M" if m[2] else "Y"
 
 
 def anchor_of(article: Article) -> tuple[date, str]:

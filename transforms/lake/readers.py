@@ -73,11 +73,10 @@ def duckdb_views(
     for name in PUBLIC_TABLES:
         location = table(config, name).metadata_location
         snapshot = snapshots.get(name)
-        at = f", snapshot_from_id={int(snapshot)}" if snapshot is not None else ""
         if snapshot is None:  # no committed row yet: the schema, no rows
             query = f"SELECT * FROM iceberg_scan('{location}') LIMIT 0"
         else:
-            query = f"SELECT * FROM iceberg_scan('{location}'{at})"
+            query = f"SELECT * FROM iceberg_scan('{location}', snapshot_from_id={int(snapshot)})"
         con.execute(f'CREATE OR REPLACE VIEW "{name}" AS {query}')
     return list(PUBLIC_TABLES)
 
