@@ -20,12 +20,12 @@ from datetime import UTC, datetime
 
 import apache_beam as beam
 
-from newsbeam.pipelines.staged_run import run_staged
+from newsbeam.pipelines.staged_run import open_for_run, run_staged
 from newsbeam.transforms.lake import Lake, LakeConfig
-from newsbeam.transforms.lake.commit import commit_run, committed_runs, recover
+from newsbeam.transforms.lake.commit import commit_run, committed_runs
 from newsbeam.transforms.lake.dedupe import SplitKnown
 from newsbeam.transforms.lake.staging import WriteJsonFn, WriteRunTables, counts_path
-from newsbeam.transforms.lake.tables import check_layout, data_files
+from newsbeam.transforms.lake.tables import data_files
 from newsbeam.transforms.nlp import AnalyzeArticles
 from newsbeam.transforms.read import ReadArticles
 from newsbeam.transforms.rows import duplicate_row, error_row
@@ -172,13 +172,10 @@ def chunk_inputs(paths: list[str], max_bytes: int) -> list[list[str]]:
 
 def run(config: IngestConfig) -> RunSummary:
     started = time.monotonic()
-    config.lake = config.lake.with_env_defaults()
-    lake = Lake(config.lake)
     expanded = expand_sources(config.sources)
     if not expanded.paths:
         raise NothingToRead("; ".join(expanded.notes) or "no sources given")
-    check_layout(lake)
-    recovered = recover(lake)
+    config.lake, lake, recovered = open_for_run(config.lake)
     total: RunSummary | None = None
     for chunk in chunk_inputs(expanded.paths, int(config.chunk_mb * 2**20)):
         part = run_chunk(config, lake, chunk)

@@ -26,12 +26,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from newsbeam.pipelines.ingest import new_run_id
-from newsbeam.pipelines.staged_run import run_staged
+from newsbeam.pipelines.staged_run import open_for_run, run_staged
 from newsbeam.transforms.lake import Lake, LakeConfig
-from newsbeam.transforms.lake.commit import commit_run, recover
+from newsbeam.transforms.lake.commit import commit_run
 from newsbeam.transforms.lake.replace import article_ids_filter
 from newsbeam.transforms.lake.staging import WriteJsonFn, WriteRunTables, counts_path
-from newsbeam.transforms.lake.tables import check_layout, snapshot_of, table
+from newsbeam.transforms.lake.tables import snapshot_of, table
 from newsbeam.transforms.nlp import AnalyzeArticles, pipeline_version
 from newsbeam.transforms.records import Article
 from newsbeam.transforms.split import CountRun
@@ -222,10 +222,7 @@ def build(
 
 def run(config: ReprocessConfig) -> ReprocessSummary:
     started = time.monotonic()
-    config.lake = config.lake.with_env_defaults()
-    lake = Lake(config.lake)
-    check_layout(lake)
-    recover(lake)
+    config.lake, lake, _ = open_for_run(config.lake)
     run_id = new_run_id()
     summary = ReprocessSummary(run_id=run_id, lake=config.lake.display())
     ids = select(config, summary)

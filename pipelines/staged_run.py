@@ -7,8 +7,20 @@ from collections.abc import Callable
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from newsbeam.transforms.lake import Lake
-from newsbeam.transforms.lake.commit import abort_run, claim_staging
+from newsbeam.transforms.lake import Lake, LakeConfig
+from newsbeam.transforms.lake.commit import abort_run, claim_staging, recover
+from newsbeam.transforms.lake.tables import check_layout
+
+
+def open_for_run(config: LakeConfig) -> tuple[LakeConfig, Lake, list[str]]:
+    """The lake a run (ingest, tick, reprocess) writes into, made ready: settings
+    from the environment filled in, a lake in the old layout refused, commits
+    that were cut short rolled forward. Returns the settings, the lake and the
+    ids of the runs rolled forward."""
+    config = config.with_env_defaults()
+    lake = Lake(config)
+    check_layout(lake)
+    return config, lake, recover(lake)
 
 
 def run_staged(

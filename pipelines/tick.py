@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import apache_beam as beam
 
 from newsbeam.pipelines.ingest import new_run_id
-from newsbeam.pipelines.staged_run import run_staged
+from newsbeam.pipelines.staged_run import open_for_run, run_staged
 from newsbeam.schemas import TABLES
 from newsbeam.transforms.feeds.drop_near_duplicates import DropNearDuplicates
 from newsbeam.transforms.feeds.feedlist import FeedSpec, load_feed_list
@@ -25,10 +25,10 @@ from newsbeam.transforms.feeds.pages import DEFAULT_DELAY_S, DEFAULT_PER_HOST, F
 from newsbeam.transforms.feeds.poll import ITEMS, POLLS, FeedItem, PollFeedFn
 from newsbeam.transforms.feeds.state import read_feed_state, updated_state, write_feed_state
 from newsbeam.transforms.lake import Lake, LakeConfig
-from newsbeam.transforms.lake.commit import commit_run, committed_runs, recover
+from newsbeam.transforms.lake.commit import commit_run, committed_runs
 from newsbeam.transforms.lake.dedupe import SplitKnown
 from newsbeam.transforms.lake.staging import WriteRunTables
-from newsbeam.transforms.lake.tables import check_layout, data_files
+from newsbeam.transforms.lake.tables import data_files
 from newsbeam.transforms.language import with_language
 from newsbeam.transforms.nlp import AnalyzeArticles
 from newsbeam.transforms.records import stable_id
@@ -204,10 +204,7 @@ def load_feeds(paths: list[str]) -> list[FeedSpec]:
 
 def run_tick(config: TickConfig) -> TickSummary:
     started = time.monotonic()
-    config.lake = config.lake.with_env_defaults()
-    lake = Lake(config.lake)
-    check_layout(lake)
-    recover(lake)
+    config.lake, lake, _ = open_for_run(config.lake)
     run_id = new_run_id()
     feeds = load_feeds(config.feed_lists)
     state = read_feed_state(lake)

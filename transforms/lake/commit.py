@@ -225,7 +225,7 @@ def _append(
         table = tables.table(lake.config, name)
         files = added[name]
         if recovering:  # a crash may have come after some tables' appends
-            known = {t.file.file_path for t in table.scan().plan_files()}
+            known = tables.current_files(table)
             files = [f for f in files if f not in known]
         if files:
             table.add_files(

@@ -22,11 +22,13 @@ from datetime import UTC, date, datetime, timedelta
 
 from newsbeam.schemas import PARTITION_COLUMN, PUBLIC_TABLES
 from newsbeam.transforms.lake import lock, tables
+from newsbeam.transforms.lake.commit import RUNS_DIR
 from newsbeam.transforms.lake.filesystem import Lake, LakeConfig
+from newsbeam.transforms.lake.staging import STAGING_DIR
 
 HIVE_FILE = re.compile(r"^(?P<table>[a-z_]+)/date=(?P<day>\d{4}-\d{2}-\d{2})/[^/]+\.parquet$")
-RUNS_DIR = "_runs"
-STAGING_DIR = "_staging"
+# A migration adds every file of the lake in one go: it may hold the lock longer
+# than a run's commit does.
 LOCK_TTL = timedelta(minutes=30)
 LOCK_WAIT_S = 15 * 60.0
 EPOCH = date(1970, 1, 1)
@@ -143,9 +145,7 @@ def migrate(config: LakeConfig) -> Migration:
         found = hive_files(lake)
         for name in sorted(PUBLIC_TABLES, key=lambda n: (n == "articles", n)):
             table = tables.table(config, name)
-            known = set()
-            if table.current_snapshot() is not None:
-                known = {t.file.file_path for t in table.scan().plan_files()}
+            known = tables.current_files(table)
             new = [(lake.uri(rel), day) for rel, day in found.get(name, [])]
             new = [(uri, day) for uri, day in new if uri not in known]
             result.files[name] = len(new)

@@ -132,6 +132,14 @@ def data_files(config: LakeConfig, name: str) -> list[str]:
     )
 
 
+def current_files(found) -> set[str]:  # type: ignore[no-untyped-def]
+    """The data files (URIs) of a table's current snapshot: what a commit that
+    was cut short, or a migration run again, must not add a second time."""
+    if found.current_snapshot() is None:
+        return set()
+    return {t.file.file_path for t in found.scan().plan_files()}
+
+
 def expire(config: LakeConfig, keep_runs: int) -> dict[str, int]:
     """Forget all but the last `keep_runs` runs: their snapshots are expired in
     every table and their entries leave the pointer's history (no time travel to
