@@ -23,6 +23,14 @@ def s3_server(tmp_path_factory):
 
 
 @pytest.fixture()
+def own_server(tmp_path):
+    """An S3 server of the test's own, for tests that stop or kill it."""
+    server = start_s3_server(tmp_path / "weed", "fault-test", "fault-Secret-99")
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
 def s3_env(s3_server, monkeypatch):
     for key, value in s3_server.env().items():
         monkeypatch.setenv(key, value)

@@ -67,6 +67,16 @@ class S3Server:
             "&rest.sigv4-enabled=true&rest.signing-name=s3tables&rest.signing-region=us-east-1"
         )
 
+    def lake_config(self, uri: str):  # type: ignore[no-untyped-def]
+        """The settings of a lake in this server, its catalog the server's REST catalog."""
+        from newsbeam.transforms.lake import LakeConfig
+
+        return LakeConfig(uri, self.endpoint, "us-east-1", self.catalog_uri)
+
+    def restart(self) -> S3Server:
+        """The same server again (data, keys, ports), after it was stopped or killed."""
+        return start_s3_server(self.data_dir, self.access_key, self.secret_key, self.ports)
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()

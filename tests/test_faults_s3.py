@@ -22,27 +22,14 @@ pytestmark = [pytest.mark.s3, pytest.mark.slow]
 CLI = [sys.executable, "-m", "newsbeam.pipelines.cli"]
 
 
-def lake_config(server, uri: str) -> LakeConfig:
-    return LakeConfig(uri, server.endpoint, "us-east-1", server.catalog_uri)
-
-
 def counts(config: LakeConfig) -> tuple[int, ...]:
     return tuple(t.num_rows for t in read_lake(config).values())
-
-
-@pytest.fixture()
-def own_server(tmp_path):
-    from tests.s3server import start_s3_server
-
-    server = start_s3_server(tmp_path / "weed", "fault-test", "fault-Secret-99")
-    yield server
-    server.stop()
 
 
 def test_a_reader_polling_an_s3_lake_during_a_run_sees_only_whole_runs(s3_server, s3_env, tmp_path):
     s3_filesystem(s3_server).create_dir("polled")
     target = "s3://polled/lake"
-    config = lake_config(s3_server, target)
+    config = s3_server.lake_config(target)
     env = {**os.environ, **s3_server.env()}
     runs = [jsonl_corpus(tmp_path / f"part{i}.jsonl", range(i * 12, i * 12 + 12), seed=6)
             for i in range(2)]  # fmt: skip
@@ -72,8 +59,6 @@ def test_a_reader_polling_an_s3_lake_during_a_run_sees_only_whole_runs(s3_server
 def test_the_s3_server_killed_during_the_commit_leaves_nothing_partial_and_says_so(
     own_server, tmp_path
 ):
-    from tests.s3server import start_s3_server
-
     s3_filesystem(own_server).create_dir("faults")
     target = "s3://faults/lake"
     env = {**os.environ, **own_server.env()}
@@ -84,7 +69,7 @@ def test_the_s3_server_killed_during_the_commit_leaves_nothing_partial_and_says_
     with pytest.MonkeyPatch.context() as mp:
         for key, value in own_server.env().items():
             mp.setenv(key, value)
-        before = counts(lake_config(own_server, target))
+        before = counts(own_server.lake_config(target))
 
     # The run stops where the commit has appended some tables (entities, ...)
     # and is about to append `timex`; then the server dies, and the run goes on.
@@ -108,14 +93,12 @@ def test_the_s3_server_killed_during_the_commit_leaves_nothing_partial_and_says_
     assert "committed nothing" not in err
     assert "Traceback" not in err and own_server.secret_key not in err
 
-    again = start_s3_server(
-        own_server.data_dir, own_server.access_key, own_server.secret_key, own_server.ports
-    )
+    again = own_server.restart()
     try:
         with pytest.MonkeyPatch.context() as mp:
             for key, value in again.env().items():
                 mp.setenv(key, value)
-            config = lake_config(again, target)
+            config = again.lake_config(target)
             assert counts(config) == before  # nothing of the cut-short run is visible
             rerun = subprocess.run(
                 [*CLI, "ingest", str(second), "--output", target],

@@ -12,15 +12,10 @@ import uuid
 import pyarrow.fs as pafs
 import pytest
 
-from newsbeam.transforms.lake import LakeConfig
 from tests.conftest import read_table, s3_filesystem
 from tests.s3server import TABLE_BUCKET
 
 pytestmark = [pytest.mark.s3, pytest.mark.slow]
-
-
-def lake_config(server, uri):
-    return LakeConfig(uri, server.endpoint, "us-east-1", server.catalog_uri)
 
 
 def cli(args, env):
@@ -57,7 +52,7 @@ def test_ingest_writes_tables_into_the_bucket_and_reruns_add_nothing(
     assert any("/articles/data/date=2025-08-26/" in k for k in data)
     assert any("/entities/data/date=2025-08-26/" in k for k in data)
 
-    lake = lake_config(s3_server, target)
+    lake = s3_server.lake_config(target)
     articles = read_table(lake, "articles")
     entities = read_table(lake, "entities")
     assert articles.num_rows == 1 and articles.column("language").to_pylist() == ["de"]
@@ -94,20 +89,9 @@ def lake_keys(server, bucket):
     return sorted(i.path for i in infos if i.type == pafs.FileType.File)
 
 
-@pytest.fixture()
-def own_server(tmp_path):
-    from tests.s3server import start_s3_server
-
-    server = start_s3_server(tmp_path / "weed", "fault-test", "fault-Secret-99")
-    yield server
-    server.stop()
-
-
 def test_a_stopped_server_fails_the_run_quickly_and_a_rerun_completes(
     own_server, tmp_path, seed_dir
 ):
-    from tests.s3server import start_s3_server
-
     s3_filesystem(own_server).create_dir("faults")
     env = {**os.environ, **own_server.env()}
     own_server.stop()
@@ -117,9 +101,7 @@ def test_a_stopped_server_fails_the_run_quickly_and_a_rerun_completes(
     assert "the run failed and committed nothing" in failed.stderr
     assert own_server.secret_key not in failed.stderr + failed.stdout
 
-    again = start_s3_server(
-        own_server.data_dir, own_server.access_key, own_server.secret_key, own_server.ports
-    )
+    again = own_server.restart()
     try:
         ok = cli(["ingest", str(seed_dir), "--output", "s3://faults/lake"], env)
         assert ok.returncode == 0, ok.stderr[-2000:]
@@ -129,7 +111,7 @@ def test_a_stopped_server_fails_the_run_quickly_and_a_rerun_completes(
         with pytest.MonkeyPatch.context() as mp:
             for key, value in again.env().items():
                 mp.setenv(key, value)
-            assert read_table(lake_config(again, "s3://faults/lake"), "articles").num_rows == 1
+            assert read_table(again.lake_config("s3://faults/lake"), "articles").num_rows == 1
         # No secret in anything the runs wrote.
         fs = s3_filesystem(again)
         for key in keys:
@@ -143,7 +125,6 @@ def test_killing_the_server_mid_run_leaves_nothing_visible_and_a_rerun_completes
     own_server, tmp_path
 ):
     from benchmarks.corpus import articles
-    from tests.s3server import start_s3_server
 
     s3_filesystem(own_server).create_dir("faults")
     corpus = tmp_path / "corpus.jsonl"
@@ -166,14 +147,12 @@ def test_killing_the_server_mid_run_leaves_nothing_visible_and_a_rerun_completes
     # The one-line message is what the user sees; Beam's traceback only with -v.
     assert "Traceback" not in err and len(err.strip().splitlines()) <= 2, err
 
-    again = start_s3_server(
-        own_server.data_dir, own_server.access_key, own_server.secret_key, own_server.ports
-    )
+    again = own_server.restart()
     try:
         with pytest.MonkeyPatch.context() as mp:
             for key, value in again.env().items():
                 mp.setenv(key, value)
-            assert read_table(lake_config(again, "s3://faults/lake"), "articles") is None
+            assert read_table(again.lake_config("s3://faults/lake"), "articles") is None
         ok = cli(["ingest", str(corpus), "--output", "s3://faults/lake"], env)
         assert ok.returncode == 0, ok.stderr[-2000:]
         assert "articles written   40" in ok.stdout

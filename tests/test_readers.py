@@ -122,7 +122,7 @@ def test_duckdb_reads_an_s3_lake_through_its_catalog(s3_server, s3_env, tmp_path
     s3_filesystem(s3_server).create_dir("duck")
     target = "s3://duck/lake"
     assert main(["ingest", "seeds", "--output", target]) == 0
-    config = LakeConfig(target, s3_server.endpoint, "us-east-1", s3_server.catalog_uri)
+    config = s3_server.lake_config(target)
     con = duckdb_connect()
     duckdb_views(con, config)
     want = read_lake(config)

@@ -133,7 +133,7 @@ def test_reprocess_on_an_s3_lake_with_a_rest_catalog(s3_server, s3_env, tmp_path
     # them rewrites those files with the third one's rows (copy-on-write on S3).
     corpus = jsonl_corpus(tmp_path / "de.jsonl", range(3), seed=3, published="2025-08-26")
     assert main(["ingest", str(corpus), "--output", target, "--model", "de=nope_de"]) == 0
-    config = LakeConfig(target, s3_server.endpoint, "us-east-1", s3_server.catalog_uri)
+    config = s3_server.lake_config(target)
     ids = sorted(read_lake(config)["articles"]["article_id"].to_pylist())
     assert main(["reprocess", target, "--where", f"article_id IN ('{ids[0]}', '{ids[1]}')"]) == 0
     after = read_lake(config)
