@@ -191,17 +191,30 @@ def _dateline(text: str) -> date | None:
     return None
 
 
-def read_corpus(paths: list[str]) -> list[GoldDoc]:
-    """Every annotated document under the given files and folders."""
+def read_corpus(paths: list[str]) -> tuple[list[GoldDoc], list[str]]:
+    """Every annotated document under the given files and folders, and the
+    files that could not be scored, each with the reason (never dropped in silence)."""
     docs: list[GoldDoc] = []
+    skipped: list[str] = []
     for name in paths:
         path = Path(name)
+        if not path.exists():
+            skipped.append(f"{name}: no such file or folder")
+            continue
         files = sorted(path.rglob("*")) if path.is_dir() else [path]
         for file in files:
-            doc = read_file(file)
-            if doc is not None:
-                docs.append(doc)
-    return docs
+            try:
+                doc = read_file(file)
+            except (ET.ParseError, UnicodeDecodeError, ValueError) as exc:
+                skipped.append(f"{file}: unreadable ({type(exc).__name__}: {exc})")
+                continue
+            if doc is None:
+                continue
+            if doc.dct is None:
+                skipped.append(f"{file}: no document creation time to anchor on")
+                continue
+            docs.append(doc)
+    return docs, skipped
 
 
 def read_file(file: Path) -> GoldDoc | None:

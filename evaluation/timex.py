@@ -176,11 +176,16 @@ def _ctx(text: str, start: int, end: int, width: int = 30) -> str:
 
 
 def main(corpora: list[str], mode: str = "auto", errors: bool = False, command: str = "") -> str:
-    docs = read_corpus(corpora)
+    docs, skipped = read_corpus(corpora)
     if not docs:
-        raise SystemExit(f"no TimeML, MEANTIME or TIMEX2 documents under {' '.join(corpora)}")
+        reasons = "".join(f"\n  {s}" for s in skipped)
+        raise SystemExit(
+            f"no TimeML, MEANTIME or TIMEX2 documents to score under {' '.join(corpora)}{reasons}"
+        )
     results = evaluate(docs, mode)
     out = render(results, mode, command)
+    if skipped:
+        out += f"\n\nnot scored ({len(skipped)}):" + "".join(f"\n  {s}" for s in skipped)
     if errors:
         out += "\n\n" + render_errors(results)
     return out

@@ -68,3 +68,21 @@ def test_the_command_runs_the_extractor_and_prints_the_figures(capsys):
     assert "MISS" in out and "[these days]" in out
     assert "EXTRA" in out and "[tomorrow]" in out
     assert "VALUE" in out and "sys 2011-W06  gold 2011-W07" in out
+
+
+def test_documents_that_cannot_be_scored_are_listed_with_the_reason(tmp_path, capsys):
+    (tmp_path / "good.tml").write_text(FIXTURE.read_text())
+    (tmp_path / "no_date.tml").write_text(
+        "<TimeML><TEXT>It rained on <TIMEX3 tid='t1' type='DATE' value='XXXX'>Monday</TIMEX3>."
+        "</TEXT></TimeML>"
+    )
+    broken = tmp_path / "intra-doc_annotation" / "topic"
+    broken.mkdir(parents=True)
+    (broken / "cut.xml").write_text("<Document><token t_id='1'>Apple")
+    assert main(["evaluate", "timex", str(tmp_path), str(tmp_path / "missing")]) == 0
+    out = capsys.readouterr().out
+    assert [line for line in out.splitlines() if line.startswith("en ")][0].split()[1] == "1"
+    assert "not scored (3):" in out
+    assert "no_date.tml: no document creation time to anchor on" in out
+    assert "cut.xml: unreadable (ParseError" in out
+    assert "missing: no such file or folder" in out
