@@ -199,9 +199,10 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser(
         "evaluate",
         help="score an extractor on annotated corpora (precision, recall, F1)",
-        description="timex: TimeML .tml, MEANTIME CAT XML and TIMEX2 (WikiWars) documents.",
+        description="timex: TimeML .tml, MEANTIME CAT XML and TIMEX2 (WikiWars) documents. "
+        "quotes: BRAT standoff attributions (PolNeAR: Source, Cue, Content) and SpkAtt-2023 JSON.",
     )
-    ev.add_argument("task", choices=["timex"], help="what to score")
+    ev.add_argument("task", choices=["timex", "quotes"], help="what to score")
     ev.add_argument("corpora", nargs="+", help="annotated files or folders")
     ev.add_argument(
         "--mode",
@@ -212,6 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
         "news (the publication date) or narrative (the last date the text mentioned)",
     )
     ev.add_argument("--errors", action="store_true", help="list every miss and wrong value")
+    add_model_options(ev)
 
     models = sub.add_parser("models", help="show which spaCy pipeline serves each language")
     add_model_options(models)
@@ -390,9 +392,15 @@ def cmd_lake(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace, argv: list[str] | None) -> int:
+    command = "newsbeam " + " ".join(argv if argv is not None else sys.argv[1:])
+    if args.task == "quotes":
+        from newsbeam.evaluation import quotes
+
+        models = parse_models(args.model, args.models_file)
+        print(quotes.main(args.corpora, args.errors, command, models))
+        return 0
     from newsbeam.evaluation import timex
 
-    command = "newsbeam " + " ".join(argv if argv is not None else sys.argv[1:])
     print(timex.main(args.corpora, args.mode, args.errors, command))
     return 0
 

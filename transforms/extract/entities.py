@@ -32,8 +32,15 @@ def entity_key(label: str, canonical: str) -> str:
     return f"{family}:{slug(canonical)}"
 
 
+POSSESSIVE_MARKS = {"'s", "’s", "'", "’"}
+
+
 def _words(span: Span) -> list[str]:
-    return [t.text for t in span if not t.is_punct]
+    """The mention's words, without punctuation and an English possessive ("Trump 's")."""
+    words = [t.text for t in span if not t.is_punct]
+    while words and words[-1] in POSSESSIVE_MARKS:
+        words.pop()
+    return words
 
 
 def _refers_to(short: list[str], long: list[str], label: str) -> bool:

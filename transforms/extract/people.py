@@ -3,7 +3,16 @@
 Computed once per Doc (cached in doc.user_data) and shared by the `persons`,
 `quotes` and `events` extractors. A person is referred to by its name mentions,
 by a role noun that the text gave it ("der US-Präsident"), and by a pronoun
-("sagte er": the nearest person referred to before it, outside quotes).
+("sagte er"), resolved by `resolve_pronoun`:
+
+1. Agreement: a pronoun's gender (he/she, er/sie) must not contradict the
+   person's, known from a title before a name (Mr., Ms., Frau), a gendered
+   role noun (spokeswoman, Kanzlerin) or a common given name (given_names.yaml);
+   a plural pronoun (they, German plural "sie") refers to no single person.
+2. Salience: the persons named outside quotes in the pronoun's own sentence
+   (before it) and in the sentence before it, subjects first; then the
+   speaker of the last attribution; then the nearest named person further back
+   (up to PRONOUN_WINDOW tokens).
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ from newsbeam.transforms.extract.quote_marks import doc_quote_spans
 from newsbeam.transforms.lexicon import load_lexicon
 
 PERSON_LABELS = {"PER", "PERSON"}
+SUBJECT_DEPS = {"nsubj", "nsubj:pass", "sb", "nsubjpass"}
 # How far back (in tokens) a pronoun may look for the person it refers to.
 PRONOUN_WINDOW = 120
 
@@ -34,6 +44,7 @@ class Person:
     role_stems: set[str] = field(default_factory=set)
     country: str | None = None
     party: str | None = None
+    gender: str | None = None  # m | f when the text or the given name says so
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,14 @@ def _title_parts(language: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
     return title_regex(list(stems) or ["\x00"]), stems
 
 
+@lru_cache(maxsize=8)
+def given_names(language: str) -> dict[str, str]:
+    """Given name -> m | f (given_names.yaml); a name listed under both is left out."""
+    lexicon = load_lexicon(language, "given_names")
+    female, male = set(lexicon.get("female", [])), set(lexicon.get("male", []))
+    return {**dict.fromkeys(female - male, "f"), **dict.fromkeys(male - female, "m")}
+
+
 def country_of(words: list[str], language: str) -> str | None:
     """Country implied by words: "US-Präsident", "russischen", "Italiens" ..."""
     cues = country_cues(language)
@@ -82,8 +101,15 @@ class ArticlePeople:
         self.doc = doc
         self.language = language
         self.title, self.stems = _title_parts(language)
-        pronouns = load_lexicon(language, "speech").get("person_pronouns", [])
-        self.pronouns = {p.lower() for p in pronouns}
+        speech = load_lexicon(language, "speech")
+        pronouns = speech.get("person_pronouns", {})
+        if isinstance(pronouns, list):
+            pronouns = dict.fromkeys(pronouns)
+        self.pronouns: dict[str, str | None] = {p.lower(): g for p, g in pronouns.items()}
+        self.gender_titles = {k.lower(): v for k, v in (speech.get("gender_titles") or {}).items()}
+        self.gender_roles = {k.lower(): v for k, v in (speech.get("gender_roles") or {}).items()}
+        self.feminine_suffix = speech.get("feminine_role_suffix")
+        self.given = given_names(language)
         self.people: dict[str, Person] = {}
         self.by_token: dict[int, Person] = {}
         ents = [e for e in doc.ents if e.label_ in PERSON_LABELS]
@@ -115,6 +141,23 @@ class ArticlePeople:
             party = self._party_after(mention)
             if party and not person.party:
                 person.party = party
+            if person.gender is None:
+                person.gender = self._gender_at(mention)
+        if person.gender is None:
+            first = person.name.split()[:1]
+            person.gender = self.given.get(first[0]) if first else None
+
+    def _gender_at(self, mention: Span) -> str | None:
+        """ "Ms. Weingarten", "Frau Merkel", "spokeswoman Jen Psaki", "Kanzlerin Merkel"."""
+        for token in self.doc[max(mention.start - 3, 0) : mention.start]:
+            lower = token.lower_
+            gender = self.gender_titles.get(lower) or self.gender_roles.get(lower)
+            if gender is None and self.feminine_suffix and self.title_stem(token.text):
+                stem = self.title_stem(token.text) or ""
+                gender = "f" if lower.endswith(stem + self.feminine_suffix) else "m"
+            if gender:
+                return str(gender)
+        return None
 
     def _role_before(self, mention: Span) -> list[Token]:
         """Title and its modifiers right before a name: "Italiens Außenminister"."""
@@ -160,7 +203,7 @@ class ArticlePeople:
         if stem and not plural:  # "die Außenminister" are several people
             return self._by_role(token, stem)
         if token.lower_ in self.pronouns and token.pos_ == "PRON":
-            return self.last_person_before(token.i)
+            return self.resolve_pronoun(token)
         if token.text[:1].isupper():
             return self.by_surname(token.text)
         return None
@@ -169,8 +212,8 @@ class ArticlePeople:
         """ "Wadephul" when the NER missed it there but found "Johann Wadephul" elsewhere."""
         bare = word[:-1] if word.endswith("s") and self.language == "de" else word
         for person in self.people.values():
-            last = person.name.split()[-1]
-            if word == last or bare == last:
+            names = person.name.split()
+            if names and (word == names[-1] or bare == names[-1]):
                 return person
         return None
 
@@ -193,20 +236,54 @@ class ArticlePeople:
 
         return max(fitting, key=last_named_before)
 
-    def last_person_before(self, index: int) -> Person | None:
+    def pronoun_gender(self, token: Token) -> str | None:
+        """m, f, pl (a group) or None (the pronoun says nothing)."""
+        gender = self.pronouns.get(token.lower_)
+        if gender == "f" and "Plur" in token.morph.get("Number", []):
+            return "pl"  # German "sie" that the parse calls plural
+        if self.language == "de" and token.text == "Sie" and token.i > 0:
+            if not self.doc[token.i - 1].is_sent_end and not token.is_sent_start:
+                return "pl"  # the polite "Sie" mid-sentence addresses someone
+        return gender
+
+    def agrees(self, person: Person, gender: str | None) -> bool:
+        return gender is None or person.gender is None or person.gender == gender
+
+    def resolve_pronoun(self, token: Token, last_speaker: Person | None = None) -> Person | None:
+        """The person a third-person pronoun refers to (see the module docstring)."""
+        gender = self.pronoun_gender(token)
+        if gender == "pl":
+            return None
+        sentence = token.sent
+        previous = self.doc[sentence.start - 1].sent if sentence.start > 0 else None
+        for span_start, span_end in (
+            (sentence.start, token.i),
+            (previous.start, previous.end) if previous is not None else (0, 0),
+        ):
+            candidates = [
+                (self.doc[i].dep_ not in SUBJECT_DEPS, i, self.by_token[i])
+                for i in range(span_start, span_end)
+                if i in self.by_token and i not in self.quoted
+            ]
+            fitting = [c for c in sorted(candidates) if self.agrees(c[2], gender)]
+            if fitting:
+                return fitting[0][2]
+        if last_speaker is not None and self.agrees(last_speaker, gender):
+            return last_speaker
+        return self.last_person_before(token.i, gender)
+
+    def last_person_before(self, index: int, gender: str | None = None) -> Person | None:
         """The nearest person named or role-referred before a token, outside quotes."""
         for i in range(index - 1, max(-1, index - PRONOUN_WINDOW), -1):
             if i in self.quoted:
                 continue
-            if i in self.by_token:
-                return self.by_token[i]
-            if self.doc[i].pos_ == "PROPN" and (named := self.by_surname(self.doc[i].text)):
-                return named
-            stem = self.title_stem(self.doc[i].text)
-            if stem:
+            person = self.by_token.get(i)
+            if person is None and self.doc[i].pos_ == "PROPN":
+                person = self.by_surname(self.doc[i].text)
+            if person is None and (stem := self.title_stem(self.doc[i].text)):
                 person = self._by_role(self.doc[i], stem)
-                if person:
-                    return person
+            if person is not None and self.agrees(person, gender):
+                return person
         return None
 
 

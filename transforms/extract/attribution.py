@@ -1,0 +1,359 @@
+"""Who said a quotation: its cue and speaker, found over the parse with the language's lexicon.
+
+The algorithm, for one quotation (the text between a pair of quote marks), in
+this order; the first step that finds a cue decides:
+
+1. after: the quotation ends with "," "?" "!" or a dash ("...," she said) and a
+   cue verb (speech.yaml `cue_verbs`) follows within CUE_WINDOW tokens in the
+   same sentence ("...," said Trump; "...," Trump told reporters).
+2. before: a colon or comma right before the opening mark, and a cue verb in
+   the clause before it (He wrote: "..."); a colon with no cue verb gives the
+   clause's subject (Trump on Twitter: "...").
+3. inside: a cue verb that governs the quotation in the parse (Trump called
+   the plan "a disaster"; she described it as "...") or a source preposition
+   in its sentence ("according to X").
+4. anywhere else in the quotation's sentence, before it, then after it.
+
+The speaker is the cue's subject; for a participle or a conjoined verb without
+one ("..., adding that"), the subject of the verb it depends on; for a
+relative pronoun ("who said"), the noun it refers to. Pronouns, role nouns and
+surnames resolve to a person of the article (`people.ArticlePeople`).
+
+A quotation no cue attributes continues the previous quotation when it
+follows it in the same paragraph or opens the next one (a quote split by "she
+said", a quote running over paragraphs); failing that, a short quotation
+without a verb is a `mention` (a title or a scare quote: "Meet the Press").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from spacy.tokens import Doc, Span, Token
+
+from newsbeam.transforms.extract.entities import doc_text
+from newsbeam.transforms.extract.people import SUBJECT_DEPS, ArticlePeople, Person
+from newsbeam.transforms.lexicon import load_lexicon
+
+# How many tokens after a quotation its cue may be ("...," the senator from Ohio said).
+CUE_WINDOW = 8
+RELATIVE_PRONOUNS = {"who", "which", "that", "der", "die", "das", "welcher", "welche"}
+DETERMINERS = {"DET"}
+# Dependents that are not part of the phrase naming a speaker.
+PHRASE_STOP_DEPS = {"relcl", "acl", "acl:relcl", "appos", "rc", "punct", "cc", "conj", "parataxis"}
+QUOTE_TOKENS = {"“", '"', "„", "«", "»", "”"}
+BYLINE_DASHES = "―—–"
+# Dependencies by which a verb without a subject hangs on the verb that has one.
+SHARED_SUBJECT_DEPS = {"conj", "advcl", "xcomp", "acl", "parataxis"}
+
+
+@dataclass(frozen=True)
+class SpeechLexicon:
+    cue_verbs: frozenset[str]
+    report_verbs: frozenset[str]
+    infinitive_verbs: frozenset[str]
+    object_verbs: frozenset[str]
+    content_prepositions: frozenset[str]
+    report_nouns: frozenset[str]
+    lemma_fixes: dict[str, str]
+    statement_nouns: frozenset[str]
+    source_prepositions: tuple[tuple[str, ...], ...]  # lower-case word sequences
+    mention_max_words: int
+
+
+@lru_cache(maxsize=8)
+def speech_lexicon(language: str) -> SpeechLexicon:
+    lex = load_lexicon(language, "speech")
+    cues = frozenset(w.lower() for w in lex.get("cue_verbs", []))
+    objects = frozenset(w.lower() for w in lex.get("object_report_verbs", []))
+    return SpeechLexicon(
+        cue_verbs=cues,
+        report_verbs=cues | objects | frozenset(w.lower() for w in lex.get("report_verbs", [])),
+        infinitive_verbs=frozenset(w.lower() for w in lex.get("infinitive_report_verbs", [])),
+        object_verbs=objects,
+        content_prepositions=frozenset(w.lower() for w in lex.get("content_prepositions", [])),
+        report_nouns=frozenset(w.lower() for w in lex.get("report_nouns", [])),
+        lemma_fixes={str(k).lower(): str(v) for k, v in (lex.get("lemma_fixes") or {}).items()},
+        statement_nouns=frozenset(w.lower() for w in lex.get("statement_nouns", [])),
+        source_prepositions=tuple(tuple(p.lower().split()) for p in lex.get("source_prepositions", [])),
+        mention_max_words=int(lex.get("mention_max_words", 4)),
+    )
+
+
+def lemma(token: Token, language: str) -> str:
+    """The token's lemma, corrected where the lexicon knows the lemmatizer errs."""
+    fixes = speech_lexicon(language).lemma_fixes
+    base = fixes.get(token.lower_) or fixes.get(token.lemma_.lower()) or token.lemma_.lower()
+    for child in token.children:  # a separable verb: "lehnen ... ab" -> ablehnen
+        if child.dep_ in ("compound:prt", "svp"):
+            return child.lower_ + base
+    return base
+
+
+def is_cue(token: Token, language: str) -> bool:
+    return token.pos_ in ("VERB", "AUX") and lemma(token, language) in speech_lexicon(language).cue_verbs
+
+
+def is_report_verb(token: Token, language: str) -> bool:
+    return token.pos_ in ("VERB", "AUX") and lemma(token, language) in speech_lexicon(language).report_verbs
+
+
+@dataclass
+class Speaker:
+    """Who said it: a person (with key) or the phrase as written; the mention that names it."""
+
+    name: str | None = None
+    key: str | None = None
+    start: int | None = None  # character offsets of the mention (a name, "she", "a spokesman")
+    end: int | None = None
+    person: Person | None = None
+
+
+@dataclass
+class Cue:
+    text: str
+    lemma: str
+    start: int
+    end: int
+    verb: Token | None  # None for a colon or a source preposition
+
+
+def subject_of(verb: Token) -> Token | None:
+    """The verb's subject, or that of the verb it hangs on ("..., adding that")."""
+    seen = 0
+    while verb is not None and seen < 4:
+        subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
+        if len(subjects) == 2:  # "Das wissen wir": the personal one speaks
+            subjects.sort(key=lambda c: c.lower_ in ("das", "dies", "es", "was", "this", "that", "it"))
+        for child in subjects:
+                if child.lower_ in RELATIVE_PRONOUNS and verb.dep_ in ("relcl", "acl:relcl", "rc"):
+                    return verb.head  # "Clinton, who said ...": the noun the clause describes
+                return child
+        if verb.dep_ not in SHARED_SUBJECT_DEPS or verb.head is verb:
+            return None
+        verb = verb.head
+        seen += 1
+    return None
+
+
+def _mention_span(token: Token, people: ArticlePeople) -> Span:
+    """The words that name the speaker: the whole name, or the noun phrase up to its head."""
+    doc = token.doc
+    for ent in doc.ents:
+        if ent.start <= token.i < ent.end:
+            return ent
+    words = {token.i}
+    for child in token.children:  # "ein Sprecher des Ministeriums", not "..., der sagte"
+        if child.dep_ not in PHRASE_STOP_DEPS and not child.is_punct:
+            words.update(t.i for t in child.subtree)
+    start, end = min(words), max(words) + 1
+    while start < token.i and (doc[start].pos_ in DETERMINERS or doc[start].is_punct):
+        start += 1
+    while end - 1 > token.i and doc[end - 1].is_punct:
+        end -= 1
+    return doc[start:end]
+
+
+def _clean_phrase(span: Span) -> str:
+    words = [t.text for t in span if not t.is_punct]
+    while words and words[-1] in ("'s", "’s"):
+        words.pop()
+    return " ".join(words)
+
+
+def speaker_from(token: Token | None, people: ArticlePeople, last: Person | None) -> Speaker:
+    """A speaker from the token that names it: a person where the article allows."""
+    if token is None:
+        return Speaker()
+    mention = _mention_span(token, people)
+    start, end = mention.start_char, mention.end_char
+    person = None
+    if token.pos_ == "PRON":
+        if token.lower_ in people.pronouns:
+            person = people.resolve_pronoun(token, last)
+    else:
+        person = people.resolve(token)
+        if person is None:
+            person = next((p for t in mention if (p := people.by_token.get(t.i))), None)
+        if person is None:
+            person = people.by_surname(token.text)
+    if person is not None:
+        return Speaker(person.name, person.key, start, end, person)
+    if token.pos_ == "PRON":
+        return Speaker(None, None, start, end)
+    return Speaker(_clean_phrase(mention) or token.text, None, start, end)
+
+
+def _tokens(doc: Doc, start: int, end: int) -> list[Token]:
+    span = doc.char_span(start, end, alignment_mode="contract") if end > start else None
+    return list(span) if span is not None else []
+
+
+def verb_cue(token: Token, language: str) -> Cue:
+    return Cue(token.text, lemma(token, language), token.idx, token.idx + len(token), token)
+
+
+def source_preposition(tokens: list[Token], language: str) -> tuple[Cue, Token] | None:
+    """ "according to X", "laut X", "X zufolge", "nach Angaben von X": the cue and X's head."""
+    lexicon = speech_lexicon(language)
+    for i, token in enumerate(tokens):
+        for phrase in lexicon.source_prepositions:
+            words = [t.lower_ for t in tokens[i : i + len(phrase)]]
+            if words != list(phrase):
+                continue
+            last = tokens[i + len(phrase) - 1]
+            cue = Cue(
+                " ".join(t.text for t in tokens[i : i + len(phrase)]),
+                " ".join(phrase),
+                token.idx,
+                last.idx + len(last),
+                None,
+            )
+            source = _preposition_object(last, tokens, i, len(phrase))
+            if source is not None:
+                return cue, source
+    return None
+
+
+def _preposition_object(last: Token, tokens: list[Token], i: int, n: int) -> Token | None:
+    # English "according to X": X is the object of "to"; German "laut X": "laut" is
+    # the case marker of X; "X zufolge": X comes before; "nach Angaben von X".
+    for child in last.children:
+        if child.dep_ in ("pobj", "nmod", "obl"):
+            return child
+    if last.dep_ == "case" and last.head.i != last.i:
+        head = last.head
+        for child in head.children:
+            if child.dep_ in ("nmod", "nmod:poss", "det:poss") and child.i > head.i:
+                return child  # "nach Angaben des Ministeriums"
+        return head
+    after = tokens[i + n : i + n + 4]
+    names = [t for t in after if t.pos_ in ("PROPN", "NOUN", "PRON")]
+    return names[0] if names else None
+
+
+def find_cue(
+    doc: Doc, start: int, end: int, people: ArticlePeople, language: str
+) -> tuple[Cue | None, Token | None]:
+    """The cue of the quotation at [start, end) (marks excluded) and the token naming its speaker."""
+    text = doc_text(doc)
+    quoted = people.quoted
+    close = end  # after the closing mark (the content may have lost a final comma)
+    while close < len(text) and text[close] in ",;: ":
+        close += 1
+    close = min(close + 1, len(text))
+    sent_after = _sentence(doc, min(close, len(text) - 1))
+    sent_before = _sentence(doc, max(start - 2, 0))
+    inner = text[start:close].rstrip()[:-1].rstrip()
+    tail = text[close : close + 3].lstrip()
+    ends_open = inner[-1:] in (",", "?", "!", "—", "–", "-", ";") or tail[:1] in (",", "—", "–")
+    after = [t for t in _tokens(doc, close, sent_after.end_char) if t.i not in quoted]
+    byline = _byline(doc, text, close, people)
+    if byline is not None:
+        return byline
+    if ends_open:
+        for token in after[:CUE_WINDOW]:
+            if token.text in QUOTE_TOKENS or token.is_sent_start and token.idx > close + 2:
+                break
+            if is_cue(token, language):
+                return verb_cue(token, language), subject_of(token) or _person_after(token, people)
+    before = [t for t in _tokens(doc, sent_before.start_char, start - 1) if t.i not in quoted]
+    before = [t for t in before if not t.is_space]
+    if before and before[-1].text in (":", ","):
+        for token in reversed(before):
+            if is_cue(token, language):
+                return verb_cue(token, language), subject_of(token) or _person_after(token, people)
+        if before[-1].text == ":":
+            root = before[-2] if len(before) > 1 else None
+            clause_root = root.sent.root if root is not None else None
+            subject = subject_of(clause_root) if clause_root is not None else None
+            if subject is None:
+                subject = next((t for t in before if t.i in people.by_token), None)
+            if subject is not None and subject.i < start and subject.i not in quoted:
+                colon = before[-1]
+                return Cue(":", ":", colon.idx, colon.idx + 1, None), subject
+    governing = _governing_cue(doc, start, end, language)
+    if governing is not None:
+        return verb_cue(governing, language), subject_of(governing) or _person_after(governing, people)
+    sentence_tokens = [t for t in _tokens(doc, sent_before.start_char, sent_after.end_char) if t.i not in quoted]
+    found = source_preposition(sentence_tokens, language)
+    if found is not None:
+        return found
+    for token in reversed(before):
+        if is_cue(token, language):
+            return verb_cue(token, language), subject_of(token) or _person_after(token, people)
+    if not _ends_sentence(inner):
+        for token in after:
+            if is_cue(token, language):
+                return verb_cue(token, language), subject_of(token) or _person_after(token, people)
+    return None, None
+
+
+def _byline(doc: Doc, text: str, close: int, people: ArticlePeople) -> tuple[Cue, Token] | None:
+    """ "...” ― Pamela Padilla": a dash after the closing mark, then a name."""
+    rest = text[close : close + 4]
+    stripped = rest.lstrip()
+    if not stripped or stripped[0] not in BYLINE_DASHES:
+        return None
+    dash = close + rest.index(stripped[0])
+    span = doc.char_span(dash + 1, min(dash + 60, len(text)), alignment_mode="expand")
+    if span is None:
+        return None
+    words = [t for t in span if not t.is_space][:4]
+    names = []
+    for token in words:
+        if token.pos_ == "PROPN" or token.i in people.by_token:
+            names.append(token)
+        elif names or not token.is_punct:
+            break
+    if not names:
+        return None
+    return Cue(stripped[0], stripped[0], dash, dash + 1, None), names[-1]
+
+
+def _ends_sentence(inner: str) -> bool:
+    return inner[-1:] in (".", "!", "?") and len(inner.split()) > 3
+
+
+def _sentence(doc: Doc, char: int) -> Span:
+    span = doc.char_span(char, char + 1, alignment_mode="expand")
+    if span is None:
+        return doc[:]
+    return span.sent
+
+
+def _governing_cue(doc: Doc, start: int, end: int, language: str) -> Token | None:
+    """A cue or report verb above the quotation's words in the parse (not inside it)."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return None
+    inside = range(span.start, span.end)
+    root = span.root
+    for ancestor in root.ancestors:
+        if ancestor.i in inside:
+            continue
+        if is_report_verb(ancestor, language):
+            return ancestor
+    return None
+
+
+def _person_after(verb: Token, people: ArticlePeople) -> Token | None:
+    """Inverted order the parse missed: "sagte Trump"."""
+    for token in verb.doc[verb.i + 1 : verb.i + 6]:
+        if token.i in people.by_token:
+            return token
+    return None
+
+
+def is_mention(doc: Doc, start: int, end: int, language: str) -> bool:
+    """A short quoted phrase with no verb: a title or a scare quote, not speech."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return False
+    words = [t for t in span if not t.is_punct and not t.is_space]
+    if len(words) > speech_lexicon(language).mention_max_words:
+        return False
+    if all(t.text[:1].isupper() or t.is_stop for t in words) and words[0].text[:1].isupper():
+        return True  # a title or a slogan: "Meet the Press", "Make America Great Again"
+    return not any(t.pos_ in ("VERB", "AUX") for t in words)
