@@ -11,7 +11,8 @@ document of a BRAT (PolNeAR) or SpkAtt-2023 corpus, and prints per language:
   attribution is found when a row of any kind overlaps its content (recall). A
   quote split by its cue is one gold attribution and two rows: both count.
 - speaker accuracy, over the rows that found an attribution with a gold
-  source: strict when the row's speaker mention (speaker_start, speaker_end)
+  source (a row that overlaps several, nested ones, is scored against the one
+  whose cue it found, else the one it overlaps most): strict when the row's speaker mention (speaker_start, speaker_end)
   overlaps the gold source; lenient also when the row names the same person as
   the gold source by name (the gold source is "she" and the row resolved the
   quote to "Hillary Clinton" named elsewhere: the gold source's own text is a
@@ -116,7 +117,7 @@ def score_doc(doc: AttributionDoc, rows: list[dict]) -> DocResult:
                     result.spurious.append(row)
                 continue
             counts.matched_system += 1
-            best = max(hits, key=lambda a: _overlap(row, a))
+            best = max(hits, key=lambda a: (_same_cue(row, a), _overlap(row, a)))
             if best.source:
                 scores.speaker_rows[kind] += 1
                 strict, lenient = _speaker_right(row, best, doc.text)
@@ -134,6 +135,12 @@ def score_doc(doc: AttributionDoc, rows: list[dict]) -> DocResult:
     scores.no_speaker = sum(1 for r in rows if not r.get("speaker") and r["kind"] in KINDS)
     scores.mentions = sum(1 for r in rows if r["kind"] == "mention")
     return result
+
+
+def _same_cue(row: dict, gold: Attribution) -> bool:
+    """Nested attributions overlap each other: a row belongs to the one whose cue it found."""
+    start, end = row.get("cue_start"), row.get("cue_end")
+    return start is not None and end is not None and _overlaps(start, end, gold.cue)
 
 
 def _overlap(row: dict, gold: Attribution) -> int:

@@ -44,6 +44,8 @@ DETERMINERS = {"DET"}
 PHRASE_STOP_DEPS = {"relcl", "acl", "acl:relcl", "appos", "rc", "punct", "cc", "conj", "parataxis"}
 QUOTE_TOKENS = {"“", '"', "„", "«", "»", "”"}
 BYLINE_DASHES = "―—–"
+PASSIVE_SUBJECT_DEPS = {"nsubj:pass", "nsubjpass"}
+DEMONSTRATIVE_SUBJECTS = {"das", "dies", "es", "was", "this", "that", "it"}
 # Dependencies by which a verb without a subject hangs on the verb that has one.
 SHARED_SUBJECT_DEPS = {"conj", "advcl", "xcomp", "acl", "parataxis"}
 
@@ -56,6 +58,13 @@ class SpeechLexicon:
     object_verbs: frozenset[str]
     content_prepositions: frozenset[str]
     report_nouns: frozenset[str]
+    verb_endings: tuple[str, ...]
+    report_adjectives: frozenset[str]
+    capitalised_nouns: bool
+    objects_of_all: bool
+    addressees: frozenset[str]
+    content_adverbs: frozenset[str]
+    lemma_ending: str
     lemma_fixes: dict[str, str]
     statement_nouns: frozenset[str]
     source_prepositions: tuple[tuple[str, ...], ...]  # lower-case word sequences
@@ -74,6 +83,13 @@ def speech_lexicon(language: str) -> SpeechLexicon:
         object_verbs=objects,
         content_prepositions=frozenset(w.lower() for w in lex.get("content_prepositions", [])),
         report_nouns=frozenset(w.lower() for w in lex.get("report_nouns", [])),
+        verb_endings=tuple(sorted(lex.get("verb_endings", []), key=len, reverse=True)),
+        lemma_ending=str(lex.get("lemma_ending", "")),
+        report_adjectives=frozenset(w.lower() for w in lex.get("report_adjectives", [])),
+        capitalised_nouns=bool(lex.get("capitalised_nouns", False)),
+        objects_of_all=bool(lex.get("object_content_for_all_report_verbs", False)),
+        addressees=frozenset(w.lower() for w in lex.get("addressee_pronouns", [])),
+        content_adverbs=frozenset(w.lower() for w in lex.get("content_adverbs", [])),
         lemma_fixes={str(k).lower(): str(v) for k, v in (lex.get("lemma_fixes") or {}).items()},
         statement_nouns=frozenset(w.lower() for w in lex.get("statement_nouns", [])),
         source_prepositions=tuple(tuple(p.lower().split()) for p in lex.get("source_prepositions", [])),
@@ -82,13 +98,32 @@ def speech_lexicon(language: str) -> SpeechLexicon:
 
 
 def lemma(token: Token, language: str) -> str:
-    """The token's lemma, corrected where the lexicon knows the lemmatizer errs."""
-    fixes = speech_lexicon(language).lemma_fixes
+    """The token's lemma as the lexicon knows it.
+
+    Corrected where the lexicon lists the lemmatizer's error (lemma_fixes), with
+    a separable verb's particle ("stimme ... zu" -> zustimmen), and, when the
+    pipeline's lemma is not a known verb, with the inflection endings of the
+    language stripped ("stimmte" -> stimmen; speech.yaml `verb_endings`)."""
+    lexicon = speech_lexicon(language)
+    fixes = lexicon.lemma_fixes
     base = fixes.get(token.lower_) or fixes.get(token.lemma_.lower()) or token.lemma_.lower()
-    for child in token.children:  # a separable verb: "lehnen ... ab" -> ablehnen
-        if child.dep_ in ("compound:prt", "svp"):
-            return child.lower_ + base
-    return base
+    particle = next((c.lower_ for c in token.children if c.dep_ in ("compound:prt", "svp")), "")
+    known = lexicon.report_verbs
+    if particle + base in known or not lexicon.verb_endings:
+        return particle + base
+    for stem in _stems(token.lower_, lexicon.verb_endings):
+        candidate = particle + stem + lexicon.lemma_ending
+        if candidate in known:
+            return candidate
+    return particle + base
+
+
+def _stems(form: str, endings: tuple[str, ...]) -> list[str]:
+    """ "stimmte" -> stimm; "gesagt" -> sag (a participle's ge- goes too)."""
+    stems = [form[: -len(e)] for e in endings if form.endswith(e) and len(form) - len(e) >= 3]
+    if form.startswith("ge") and len(form) > 5:
+        stems += [form[2 : -len(e)] for e in endings if form.endswith(e)]
+    return stems
 
 
 def is_cue(token: Token, language: str) -> bool:
@@ -96,7 +131,19 @@ def is_cue(token: Token, language: str) -> bool:
 
 
 def is_report_verb(token: Token, language: str) -> bool:
-    return token.pos_ in ("VERB", "AUX") and lemma(token, language) in speech_lexicon(language).report_verbs
+    """A report verb, or a predicate adjective of belief ("überzeugt", "convinced").
+
+    German writes nouns capitalised: a lower-case word the tagger called a noun
+    ("ich sage") is taken for the verb it looks like."""
+    lexicon = speech_lexicon(language)
+    if token.lower_ in lexicon.report_adjectives and token.pos_ in ("ADJ", "VERB"):
+        return True
+    verb = token.pos_ in ("VERB", "AUX") or (
+        lexicon.capitalised_nouns
+        and token.text.islower()
+        and (token.pos_ in ("NOUN", "PROPN") or (token.pos_ == "ADJ" and token.lower_ in lexicon.lemma_fixes))
+    )
+    return verb and lemma(token, language) in lexicon.report_verbs
 
 
 @dataclass
@@ -123,17 +170,41 @@ def subject_of(verb: Token) -> Token | None:
     """The verb's subject, or that of the verb it hangs on ("..., adding that")."""
     seen = 0
     while verb is not None and seen < 4:
-        subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
-        if len(subjects) == 2:  # "Das wissen wir": the personal one speaks
-            subjects.sort(key=lambda c: c.lower_ in ("das", "dies", "es", "was", "this", "that", "it"))
-        for child in subjects:
-                if child.lower_ in RELATIVE_PRONOUNS and verb.dep_ in ("relcl", "acl:relcl", "rc"):
-                    return verb.head  # "Clinton, who said ...": the noun the clause describes
-                return child
+        passive = [c for c in verb.children if c.dep_ in PASSIVE_SUBJECT_DEPS]
+        if passive:  # "wird gefordert": the subject is what was said; the agent said it
+            return _agent(verb)
+        subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS or c.dep_ == "csubj"]
+        for aux in verb.children:  # "Sie haben es gesagt": the parse hung it on the auxiliary
+            if aux.dep_ in ("aux", "aux:pass") and aux.i > 0:
+                subjects += [c for c in aux.children if c.dep_ in SUBJECT_DEPS]
+        if len(subjects) > 1:
+            # "Das wissen wir": the personal one speaks; "Herr Middelberg, ich frage":
+            # a name set off by a comma is the one spoken to.
+            subjects.sort(key=lambda c: (c.lower_ in DEMONSTRATIVE_SUBJECTS, _set_off(c)))
+        if subjects and verb.pos_ == "ADJ" and subjects[0].pos_ not in ("PRON", "PROPN"):
+            return None  # "Seit Februar ist klar, dass": no one is sure of it by name
+        if subjects:
+            return subjects[0]
         if verb.dep_ not in SHARED_SUBJECT_DEPS or verb.head is verb:
             return None
         verb = verb.head
         seen += 1
+    return None
+
+
+def _set_off(token: Token) -> bool:
+    """A noun phrase followed by a comma or "!": an address ("Herr Minister, ...")."""
+    after = token.right_edge.i + 1
+    return after < len(token.doc) and token.doc[after].text in (",", "!")
+
+
+def _agent(verb: Token) -> Token | None:
+    """ "was announced by the mayor", "wurde von der Ministerin gefordert"."""
+    for child in verb.children:
+        if child.dep_ == "obl:agent":
+            return child
+        if child.dep_ == "agent":
+            return next((c for c in child.children if c.dep_ == "pobj"), None)
     return None
 
 
@@ -166,6 +237,12 @@ def speaker_from(token: Token | None, people: ArticlePeople, last: Person | None
     """A speaker from the token that names it: a person where the article allows."""
     if token is None:
         return Speaker()
+    if token.lower_ in RELATIVE_PRONOUNS and token.head.dep_ in ("relcl", "acl:relcl", "rc"):
+        # "Clinton, who said ...": the relative pronoun names the speaker in the
+        # text; the noun its clause describes says who it is.
+        antecedent = speaker_from(token.head.head, people, last)
+        antecedent.start, antecedent.end = token.idx, token.idx + len(token)
+        return antecedent
     mention = _mention_span(token, people)
     start, end = mention.start_char, mention.end_char
     person = None
@@ -199,21 +276,39 @@ def source_preposition(tokens: list[Token], language: str) -> tuple[Cue, Token] 
     lexicon = speech_lexicon(language)
     for i, token in enumerate(tokens):
         for phrase in lexicon.source_prepositions:
-            words = [t.lower_ for t in tokens[i : i + len(phrase)]]
-            if words != list(phrase):
+            if token.lower_ != phrase[0]:
                 continue
-            last = tokens[i + len(phrase) - 1]
-            cue = Cue(
-                " ".join(t.text for t in tokens[i : i + len(phrase)]),
-                " ".join(phrase),
-                token.idx,
-                last.idx + len(last),
-                None,
-            )
-            source = _preposition_object(last, tokens, i, len(phrase))
+            matched = _match_phrase(tokens, i, phrase)
+            if matched is None:
+                continue
+            words, owner = matched
+            last = words[-1]
+            cue = Cue(" ".join(t.text for t in words), " ".join(phrase), token.idx, last.idx + len(last), None)
+            source = owner or _preposition_object(last, tokens, tokens.index(last) - len(phrase) + 1, len(phrase))
             if source is not None:
                 return cue, source
     return None
+
+
+def _match_phrase(tokens: list[Token], i: int, phrase: tuple[str, ...]) -> tuple[list[Token], Token | None] | None:
+    """The phrase's tokens from i on; a possessive between its words ("aus unserer
+    Sicht", "nach Ansicht der Regierung" has none) is the source."""
+    words: list[Token] = []
+    owner = None
+    j = i
+    for word in phrase:
+        if j < len(tokens) and tokens[j].lower_ != word and tokens[j].pos_ in ("DET", "PRON") and words:
+            owner = tokens[j]
+            j += 1
+        if j >= len(tokens) or tokens[j].lower_ != word:
+            return None
+        words.append(tokens[j])
+        j += 1
+    if owner is not None and owner.lower_ in ("der", "die", "das", "the", "a", "ein", "eine"):
+        return None
+    if owner is None and words[0].pos_ in ("DET", "PRON"):
+        owner = words[0]  # "meines Erachtens": the phrase itself names its owner
+    return words, owner
 
 
 def _preposition_object(last: Token, tokens: list[Token], i: int, n: int) -> Token | None:

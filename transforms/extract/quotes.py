@@ -91,8 +91,9 @@ def _indirect(doc: Doc, people: ArticlePeople, language: str) -> list[Found]:
     found: list[Found] = []
     seen: set[tuple[int, int]] = set()
     covered: set[int] = set()
-    for content, cue, token in reported_clauses(doc, people, language):
-        if (content.start, content.end) in seen:
+    clauses = list(reported_clauses(doc, people, language))
+    for content, cue, token in clauses:
+        if (content.start, content.end) in seen or _crosses(cue, token, clauses):
             continue
         seen.add((content.start, content.end))
         covered.update(range(content.start, content.end))
@@ -101,6 +102,19 @@ def _indirect(doc: Doc, people: ArticlePeople, language: str) -> list[Found]:
         for content in subjunctive_clauses(doc, people, covered):
             found.append(Found("indirect", content.start_char, content.end_char, None, None))
     return found
+
+
+def _crosses(cue: Cue, speaker: Token | None, clauses: list[tuple[Span, Cue, Token | None]]) -> bool:
+    """A cue inside another clause's reported content whose speaker stands outside
+    that content: the parse tied the outer speaker to the inner verb ("erklärte
+    Trump, Putin habe zugestimmt" with Trump as the subject of "zugestimmt")."""
+    if cue.verb is None or speaker is None:
+        return False
+    for content, _, _ in clauses:
+        inside = content.start <= cue.verb.i < content.end
+        if inside and not content.start <= speaker.i < content.end:
+            return True
+    return False
 
 
 def _continues(text: str, previous: dict, start: int) -> bool:

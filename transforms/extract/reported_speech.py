@@ -37,8 +37,9 @@ from newsbeam.transforms.extract.people import SUBJECT_DEPS, ArticlePeople
 
 CLAUSE_DEPS = {"ccomp", "oc", "parataxis"}
 COMPLEMENTIZERS = {"dass", "daß", "ob", "that", "whether"}
-DEMONSTRATIVES = {"das", "dies", "dieses", "es", "was", "this", "that", "it", "what"}
-INFINITIVE_DEPS = {"xcomp", "ccomp", "oprd"}
+DEMONSTRATIVES = {"das", "dies", "dieses", "es", "was", "dem", "den", "dessen", "diesem", "diesen",
+                  "dieser", "this", "that", "it", "what"}
+INFINITIVE_DEPS = {"xcomp", "ccomp", "oprd", "advcl"}
 # A reported clause shorter than this (in words) is not worth a row ("he said so").
 MIN_CONTENT_WORDS = 3
 
@@ -79,6 +80,9 @@ def _complement(cue: Token, language: str) -> Token | None:
             return child
         if takes_infinitive and child.dep_ in INFINITIVE_DEPS:
             return child
+    for child in cue.children:  # "Sie haben mir gesagt: Kämpft mit uns"
+        if child.dep_ == "parataxis" and child.i > cue.i:
+            return child
     for child in cue.children:  # a finite clause the parse took for an infinitive
         if child.dep_ == "xcomp" and any("Fin" in c.morph.get("VerbForm", []) for c in child.children):
             return child
@@ -102,8 +106,11 @@ def _next_sentence(cue: Token) -> Span | None:
 def _object(cue: Token, language: str) -> Token | None:
     """The object that is the content of an object report verb ("Das wissen wir")."""
     lexicon = speech_lexicon(language)
-    if lemma(cue, language) not in lexicon.object_verbs:
+    if lemma(cue, language) not in lexicon.object_verbs and not lexicon.objects_of_all:
         return None
+    passive = next((c for c in cue.children if c.dep_ in ("nsubj:pass", "nsubjpass")), None)
+    if passive is not None:
+        return passive  # "Im Antrag wird der Kohleausstieg gefordert"
     subjects = [c for c in cue.children if c.dep_ in SUBJECT_DEPS]
     if len(subjects) == 2:  # "Das wissen wir": the parse made the object a second subject
         personal = [c for c in subjects if c.pos_ in ("PRON", "PROPN") and c.lower_ not in DEMONSTRATIVES]
@@ -111,7 +118,7 @@ def _object(cue: Token, language: str) -> Token | None:
         if len(personal) == 1 and len(other) == 1:
             return other[0]
     for child in cue.children:
-        if child.dep_ in ("obj", "dobj", "oa"):
+        if child.dep_ in ("obj", "dobj", "oa") and child.lower_ not in lexicon.addressees:
             return child
     for child in cue.children:  # "hinweisen auf X", "called for X"
         if child.dep_ in ("obl", "obl:arg", "prep", "op"):
@@ -120,6 +127,9 @@ def _object(cue: Token, language: str) -> Token | None:
                 return child
             if first.pos_ == "ADP" and first.lower_ in lexicon.content_prepositions:
                 return child
+    for child in cue.children:  # "Darauf hat er hingewiesen": a pronominal adverb
+        if child.lower_ in lexicon.content_adverbs:
+            return child
     return None
 
 
@@ -133,6 +143,8 @@ def reported_clauses(
         if token.i in quoted or not is_report_verb(token, language):
             continue
         cue = verb_cue(token, language)
+        if token.pos_ == "ADJ" and subject_of(token) is None:
+            continue  # "Es ist klar, dass ...": belief with no one holding it is no attribution
         complement = _complement(token, language)
         if complement is not None:
             speaker = subject_of(token)
@@ -191,6 +203,16 @@ def reported_clauses(
 def _noun_content(noun: Token) -> tuple[Token, Token | None] | None:
     """A report noun's content (its clause, or "einer Sippenhaft") and its owner."""
     owner = next((c for c in noun.children if c.dep_ in ("det:poss", "poss", "nmod:poss")), None)
+    if owner is None:  # "Ich habe eine Frage:", "sie erhob die Forderung, ..."
+        owner = next((c for c in noun.children if c.dep_ in SUBJECT_DEPS), None)
+        if owner is None and noun.dep_ in ("obj", "dobj"):
+            owner = subject_of(noun.head)
+    following = _next_sentence(noun)
+    if following is not None:
+        return following.root, owner
+    for child in noun.children:
+        if child.dep_ == "parataxis" and child.i > noun.i:
+            return child, owner
     for child in noun.children:
         if child.dep_ in ("acl", "ccomp", "nmod", "appos") and child.i > noun.i:
             if child.dep_ == "nmod" and owner is None and child.pos_ in ("PROPN", "PRON"):
