@@ -227,10 +227,14 @@ def _mention_span(token: Token, people: ArticlePeople) -> Span:
 
 
 def _clean_phrase(span: Span) -> str:
-    words = [t.text for t in span if not t.is_punct]
-    while words and words[-1] in ("'s", "’s"):
-        words.pop()
-    return " ".join(words)
+    """The phrase as written, without a final possessive ("the campaign's")."""
+    tokens = [t for t in span if not t.is_space]
+    while tokens and (tokens[-1].is_punct or tokens[-1].text in ("'s", "’s", "'", "’")):
+        tokens.pop()
+    if not tokens:
+        return ""
+    text = doc_text(span.doc)
+    return " ".join(text[tokens[0].idx : tokens[-1].idx + len(tokens[-1])].split())
 
 
 def speaker_from(token: Token | None, people: ArticlePeople, last: Person | None) -> Speaker:

@@ -55,13 +55,14 @@ def _refers_to(short: list[str], long: list[str], label: str) -> bool:
     return False
 
 
-def canonical_names(ents: list[Span]) -> dict[int, str]:
-    """Map each mention (by index) to the longest same-label mention that contains it."""
+def canonical_names(ents: list[Span], candidates: list[Span] | None = None) -> dict[int, str]:
+    """Map each mention (by index) to the longest same-label mention that contains it
+    (among `candidates`, all mentions by default)."""
     canon: dict[int, str] = {}
     for i, ent in enumerate(ents):
         words = _words(ent)
         best = words
-        for other in ents:
+        for other in ents if candidates is None else candidates:
             if other.label_ != ent.label_:
                 continue
             other_words = _words(other)

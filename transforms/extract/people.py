@@ -112,8 +112,15 @@ class ArticlePeople:
         self.given = given_names(language)
         self.people: dict[str, Person] = {}
         self.by_token: dict[int, Person] = {}
+        self.quoted = _quoted_tokens(doc, language)
         ents = [e for e in doc.ents if e.label_ in PERSON_LABELS]
-        names = canonical_names(ents)
+        headline = set() if speech.get("capitalised_nouns") else _headline_tokens(doc)
+        ents = _trim_headline_names(doc, ents, headline, self.quoted)
+        # A name says who a person is when the article names them in its own
+        # words: names inside quotations ("Crooked Hillary") and headlines do not
+        # make the canonical name, though they still refer to the person.
+        plain = [e for e in ents if not any(t.i in headline or t.i in self.quoted for t in e)]
+        names = canonical_names(ents, plain)
         for i, ent in enumerate(ents):
             key = entity_key(ent.label_, names[i])
             person = self.people.setdefault(key, Person(key, names[i]))
@@ -122,7 +129,6 @@ class ArticlePeople:
                 self.by_token[token.i] = person
         for person in self.people.values():
             self._describe(person)
-        self.quoted = _quoted_tokens(doc, language)
 
     # -- role, country, party -------------------------------------------------
     def title_stem(self, word: str) -> str | None:
@@ -285,6 +291,53 @@ class ArticlePeople:
             if person is not None and self.agrees(person, gender):
                 return person
         return None
+
+
+# A sentence is a headline in Title Case when at least this share of its longer
+# words is capitalised (English; German capitalises every noun).
+HEADLINE_CAPITALISED = 0.8
+HEADLINE_MIN_WORDS = 3
+
+
+def _headline_tokens(doc: Doc) -> set[int]:
+    """Tokens of Title Case sentences: the longer words outside names are (nearly)
+    all capitalised, and there are at least HEADLINE_MIN_WORDS of them (a
+    sentence of names and titles, "Trade Minister Ingrid Halvorsen met David
+    Okafor.", is not a headline)."""
+    tokens: set[int] = set()
+    for sent in doc.sents:
+        words = [t for t in sent if t.is_alpha and len(t) > 3 and not t.ent_type_]
+        if len(words) < HEADLINE_MIN_WORDS:
+            continue
+        if sum(t.text[0].isupper() for t in words) >= HEADLINE_CAPITALISED * len(words):
+            tokens.update(range(sent.start, sent.end))
+    return tokens
+
+
+def _trim_headline_names(doc: Doc, ents: list[Span], headline: set[int], quoted: set[int]) -> list[Span]:
+    """ "Obama Says", "Trump Warns Clinton": in a Title Case headline the NER
+    takes verbs for names. There a name keeps only the words the article uses
+    in names elsewhere; a headline name with none of them is left out."""
+    if not headline:
+        return ents
+    known = {t.text for e in ents if not any(t.i in headline for t in e) for t in e}
+    if not known:
+        return ents
+    kept = []
+    for ent in ents:
+        if not any(t.i in headline for t in ent):
+            kept.append(ent)
+            continue
+        runs: list[list[Token]] = [[]]
+        for token in ent:
+            if token.text in known:
+                runs[-1].append(token)
+            elif runs[-1]:
+                runs.append([])
+        best = max(runs, key=len)
+        if best:
+            kept.append(Span(doc, best[0].i, best[-1].i + 1, label=ent.label_))
+    return kept
 
 
 def _quoted_tokens(doc: Doc, language: str) -> set[int]:
