@@ -93,7 +93,9 @@ def read_brat(ann: Path, text: str, doc_id: str, language: str) -> AttributionDo
         if not content:
             continue
         doc.attributions.append(
-            Attribution(content, spans.get(roles.get("Cue", ""), ()), spans.get(roles.get("Source", ""), ()))
+            Attribution(
+                content, spans.get(roles.get("Cue", ""), ()), spans.get(roles.get("Source", ""), ())
+            )
         )
     return doc
 
@@ -175,7 +177,9 @@ def read_spkatt(path: Path) -> AttributionDoc:
         if not event.get("Message") or not event.get("Cue"):
             continue  # a cue without a reported message (a "Antrag", a "Debatte")
         doc.attributions.append(
-            Attribution(spans(event["Message"]), spans(event["Cue"]), spans(event.get("Source", [])))
+            Attribution(
+                spans(event["Message"]), spans(event["Cue"]), spans(event.get("Source", []))
+            )
         )
     return doc
 
@@ -196,7 +200,10 @@ def read_attribution_corpus(paths: list[str]) -> tuple[list[AttributionDoc], lis
             except (KeyError, ValueError, TypeError) as exc:
                 skipped.append(f"{file}: not SpkAtt JSON ({type(exc).__name__}: {exc})")
         if path.is_dir():
-            folders = {a.parent.parent if a.parent.name == "attributions" else a.parent for a in path.rglob("*.ann")}
+            folders = {
+                a.parent.parent if a.parent.name == "attributions" else a.parent
+                for a in path.rglob("*.ann")
+            }
             for folder in sorted(folders):
                 try:
                     docs.extend(read_brat_folder(folder, _brat_language(folder)))

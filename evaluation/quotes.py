@@ -12,7 +12,8 @@ document of a BRAT (PolNeAR) or SpkAtt-2023 corpus, and prints per language:
   quote split by its cue is one gold attribution and two rows: both count.
 - speaker accuracy, over the rows that found an attribution with a gold
   source (a row that overlaps several, nested ones, is scored against the one
-  whose cue it found, else the one it overlaps most): strict when the row's speaker mention (speaker_start, speaker_end)
+  whose cue it found, else the one it overlaps most): strict when the row's
+  speaker mention (speaker_start, speaker_end)
   overlaps the gold source; lenient also when the row names the same person as
   the gold source by name (the gold source is "she" and the row resolved the
   quote to "Hillary Clinton" named elsewhere: the gold source's own text is a
@@ -58,7 +59,13 @@ class Scores:
     def add(self, other: Scores) -> None:
         for kind in KINDS:
             self.found[kind].add(other.found[kind])
-            for name in ("speaker_rows", "speaker_strict", "speaker_lenient", "cue_right", "cue_rows"):
+            for name in (
+                "speaker_rows",
+                "speaker_strict",
+                "speaker_lenient",
+                "cue_right",
+                "cue_rows",
+            ):
                 getattr(self, name)[kind] += getattr(other, name)[kind]
         self.no_speaker += other.no_speaker
         self.mentions += other.mentions
@@ -103,14 +110,17 @@ def score_doc(doc: AttributionDoc, rows: list[dict]) -> DocResult:
         counts = scores.found[kind]
         counts.system += len(system)
         counts.gold += len(gold)
+        claims = [r for r in rows if r["kind"] in KINDS]
         found = {
             id(a)
             for a in gold
-            if any(_overlaps(r["start_char"], r["end_char"], a.content) for r in rows)
+            if any(_overlaps(r["start_char"], r["end_char"], a.content) for r in claims)
         }
         for row in system:
             hits = [
-                a for a in doc.attributions if _overlaps(row["start_char"], row["end_char"], a.content)
+                a
+                for a in doc.attributions
+                if _overlaps(row["start_char"], row["end_char"], a.content)
             ]
             if not hits:
                 if kind != "all":
@@ -132,7 +142,11 @@ def score_doc(doc: AttributionDoc, rows: list[dict]) -> DocResult:
         counts.matched_gold += len(found)
         if kind != "all":
             result.missed.extend(a for a in gold if id(a) not in found)
-    scores.no_speaker = sum(1 for r in rows if not r.get("speaker") and r["kind"] in KINDS)
+    scores.no_speaker = sum(
+        1
+        for r in rows
+        if r["kind"] in KINDS and not r.get("speaker") and r.get("speaker_start") is None
+    )
     scores.mentions = sum(1 for r in rows if r["kind"] == "mention")
     return result
 
@@ -160,7 +174,9 @@ def extract(docs: list[AttributionDoc], models: dict[str, str] | None = None) ->
         if doc.language not in pipelines:
             pipelines[doc.language] = registry.load(doc.language, models)
         spacy_doc = pipelines[doc.language](nlp_text(doc.text))
-        article = Article(article_id=doc.doc_id, source=doc.source, text=doc.text, language=doc.language)
+        article = Article(
+            article_id=doc.doc_id, source=doc.source, text=doc.text, language=doc.language
+        )
         rows.append(extract_quotes(spacy_doc, article))
     return rows
 
@@ -181,15 +197,21 @@ def render(results: list[DocResult], command: str = "") -> str:
     for language, s in sorted(by_language.items()):
         lines.append(
             f"\n{language}: {s.docs} documents, {s.rows} rows ({s.mentions} mentions), "
-            f"{s.no_speaker} quotes without a speaker"
+            f"{s.no_speaker} rows with no speaker at all"
         )
-        lines.append(f"  {'':9} {'rows':>5} {'gold':>5}  found (overlap)           speaker strict / lenient   cue")
+        lines.append(
+            f"  {'':9} {'rows':>5} {'gold':>5}  found (overlap)"
+            "           speaker strict / lenient   cue"
+        )
         for kind in KINDS:
             c = s.found[kind]
             n = s.speaker_rows[kind]
-            speaker = f"{_pct(s.speaker_strict[kind], n)} / {_pct(s.speaker_lenient[kind], n)} of {n:4}"
+            speaker = (
+                f"{_pct(s.speaker_strict[kind], n)} / {_pct(s.speaker_lenient[kind], n)} of {n:4}"
+            )
             lines.append(
-                f"  {kind:9} {c.system:5} {c.gold:5}  {c.row()}   {speaker}   {_pct(s.cue_right[kind], s.cue_rows[kind])}"
+                f"  {kind:9} {c.system:5} {c.gold:5}  {c.row()}   {speaker}   "
+                f"{_pct(s.cue_right[kind], s.cue_rows[kind])}"
             )
     return "\n".join(lines)
 
@@ -212,19 +234,26 @@ def render_errors(results: list[DocResult]) -> str:
             )
         for row in result.spurious:
             lines.append(
-                f"{result.doc.doc_id}\tspurious {row['kind']}\t{row.get('speaker')} | {row.get('cue')} | "
+                f"{result.doc.doc_id}\tspurious {row['kind']}\t"
+                f"{row.get('speaker')} | {row.get('cue')} | "
                 f"{_excerpt(text, row['start_char'], row['end_char'])}"
             )
         for row, gold in result.wrong_speaker:
             source = " / ".join(text[s:e] for s, e in gold.source)
             lines.append(
-                f"{result.doc.doc_id}\twrong speaker {row['kind']}\t{row.get('speaker')!s} (gold: {source}) | "
+                f"{result.doc.doc_id}\twrong speaker {row['kind']}\t"
+                f"{row.get('speaker')!s} (gold: {source}) | "
                 f"{row.get('cue')} | {_excerpt(text, row['start_char'], row['end_char'])}"
             )
     return "\n".join(lines)
 
 
-def main(corpora: list[str], errors: bool = False, command: str = "", models: dict[str, str] | None = None) -> str:
+def main(
+    corpora: list[str],
+    errors: bool = False,
+    command: str = "",
+    models: dict[str, str] | None = None,
+) -> str:
     docs, skipped = read_attribution_corpus(corpora)
     if not docs:
         reasons = "".join(f"\n  {s}" for s in skipped)

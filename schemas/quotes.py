@@ -24,7 +24,11 @@ SCHEMA = pa.schema(
         col("sentence_index", pa.int32(), "sentence where the quotation starts", False),
         col("speaker", pa.string(), "who said it: a person's canonical name, or the phrase"),
         col("speaker_key", pa.string(), "entity_key of the speaker when it is a known person"),
-        col("speaker_start", pa.int32(), "offset of the words naming the speaker (a name, she, a spokesman)"),
+        col(
+            "speaker_start",
+            pa.int32(),
+            "offset of the words naming the speaker (a name, she, a spokesman)",
+        ),
         col("speaker_end", pa.int32(), "offset after them"),
         col("cue", pa.string(), "the speech verb as written (sagte, schrieb)"),
         col("cue_lemma", pa.string(), "its lemma (sagen, schreiben)"),

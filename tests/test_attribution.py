@@ -27,23 +27,59 @@ def rows_of(nlp, text, language, kind=None):
 
 DIRECT_EN = [
     # cue after the quotation, name before the verb
-    ('"We will rebuild the harbour," Mayor Laura Fenwick said on Monday.', "We will rebuild the harbour", "Laura Fenwick"),
+    (
+        '"We will rebuild the harbour," Mayor Laura Fenwick said on Monday.',
+        "We will rebuild the harbour",
+        "Laura Fenwick",
+    ),
     # inverted: said + name
-    ('"The vote was fair," said Tom Adeyemi, the county clerk.', "The vote was fair", "Tom Adeyemi"),
+    (
+        '"The vote was fair," said Tom Adeyemi, the county clerk.',
+        "The vote was fair",
+        "Tom Adeyemi",
+    ),
     # cue before, with a colon
-    ('Senator Ruth Calloway wrote on Tuesday: "The bill is dead."', "The bill is dead.", "Ruth Calloway"),
+    (
+        'Senator Ruth Calloway wrote on Tuesday: "The bill is dead."',
+        "The bill is dead.",
+        "Ruth Calloway",
+    ),
     # colon with no speech verb: the clause's subject
-    ('Governor Alan Brody in a statement: "Our schools stay open."', "Our schools stay open.", "Alan Brody"),
+    (
+        'Governor Alan Brody in a statement: "Our schools stay open."',
+        "Our schools stay open.",
+        "Alan Brody",
+    ),
     # told + object
-    ('"This is not over," Ingrid Moss told reporters in Denver.', "This is not over", "Ingrid Moss"),
+    (
+        '"This is not over," Ingrid Moss told reporters in Denver.',
+        "This is not over",
+        "Ingrid Moss",
+    ),
     # a partial quotation the verb governs
-    ('Paul Okonjo called the proposal "a tax on the poor" during the debate.', "a tax on the poor", "Paul Okonjo"),
+    (
+        'Paul Okonjo called the proposal "a tax on the poor" during the debate.',
+        "a tax on the poor",
+        "Paul Okonjo",
+    ),
     # according to
-    ('The plant will close in May, "with no exceptions," according to Maria Lindqvist.', "with no exceptions", "Maria Lindqvist"),
+    (
+        'The plant will close in May, "with no exceptions," according to Maria Lindqvist.',
+        "with no exceptions",
+        "Maria Lindqvist",
+    ),
     # a dash byline after the quotation
-    ('"I have lived here for forty years and never seen this." ― Edwin Sorrell', "I have lived here for forty years and never seen this.", "Edwin Sorrell"),
+    (
+        '"I have lived here for forty years and never seen this." ― Edwin Sorrell',
+        "I have lived here for forty years and never seen this.",
+        "Edwin Sorrell",
+    ),
     # a question ends the quotation
-    ('"Who pays for the bridge?" asked Nora Whitfield.', "Who pays for the bridge?", "Nora Whitfield"),
+    (
+        '"Who pays for the bridge?" asked Nora Whitfield.',
+        "Who pays for the bridge?",
+        "Nora Whitfield",
+    ),
 ]
 
 
@@ -56,10 +92,26 @@ def test_english_cue_patterns(nlp_en, text, quote, speaker):
 
 
 DIRECT_DE = [
-    ("„Wir bauen den Hafen neu“, sagte Bürgermeisterin Laura Fenske am Montag.", "Wir bauen den Hafen neu", "Laura Fenske"),
-    ("Innenminister Klaus Brandt schrieb: „Das Gesetz ist gescheitert.“", "Das Gesetz ist gescheitert.", "Klaus Brandt"),
-    ("„Das ist noch nicht vorbei“, erklärte Ingrid Moosbach vor Journalisten.", "Das ist noch nicht vorbei", "Ingrid Moosbach"),
-    ("Paul Kremer nannte den Vorschlag „eine Steuer für die Armen“.", "eine Steuer für die Armen", "Paul Kremer"),
+    (
+        "„Wir bauen den Hafen neu“, sagte Bürgermeisterin Laura Fenske am Montag.",
+        "Wir bauen den Hafen neu",
+        "Laura Fenske",
+    ),
+    (
+        "Innenminister Klaus Brandt schrieb: „Das Gesetz ist gescheitert.“",
+        "Das Gesetz ist gescheitert.",
+        "Klaus Brandt",
+    ),
+    (
+        "„Das ist noch nicht vorbei“, erklärte Ingrid Moosbach vor Journalisten.",
+        "Das ist noch nicht vorbei",
+        "Ingrid Moosbach",
+    ),
+    (
+        "Paul Kremer nannte den Vorschlag „eine Steuer für die Armen“.",
+        "eine Steuer für die Armen",
+        "Paul Kremer",
+    ),
 ]
 
 
@@ -146,20 +198,42 @@ def test_titles_and_scare_quotes_are_mentions_without_a_speaker(nlp_en, text):
 
 
 def test_possessive_names_are_not_speakers(nlp_en):
-    text = (
-        "Bill Clinton's wife spoke after him. "
-        '"We need a plan," Bill Clinton said.'
-    )
+    text = 'Bill Clinton\'s wife spoke after him. "We need a plan," Bill Clinton said.'
     rows, _ = rows_of(nlp_en, text, "en", "direct")
     assert [r["speaker"] for r in rows] == ["Bill Clinton"]
 
 
 INDIRECT_EN = [
-    ("Mayor Laura Fenwick said the harbour would be rebuilt by spring.", "the harbour would be rebuilt by spring", "Laura Fenwick", "said"),
-    ("The harbour will be rebuilt by spring, Laura Fenwick said.", "The harbour will be rebuilt by spring", "Laura Fenwick", "said"),
-    ("Ingrid Moss told reporters that the plant would close in May.", "that the plant would close in May", "Ingrid Moss", "told"),
-    ("Paul Okonjo warned that the levee could fail again.", "that the levee could fail again", "Paul Okonjo", "warned"),
-    ("According to Maria Lindqvist, the plant will close in May.", "the plant will close in May", "Maria Lindqvist", "According to"),
+    (
+        "Mayor Laura Fenwick said the harbour would be rebuilt by spring.",
+        "the harbour would be rebuilt by spring",
+        "Laura Fenwick",
+        "said",
+    ),
+    (
+        "The harbour will be rebuilt by spring, Laura Fenwick said.",
+        "The harbour will be rebuilt by spring",
+        "Laura Fenwick",
+        "said",
+    ),
+    (
+        "Ingrid Moss told reporters that the plant would close in May.",
+        "that the plant would close in May",
+        "Ingrid Moss",
+        "told",
+    ),
+    (
+        "Paul Okonjo warned that the levee could fail again.",
+        "that the levee could fail again",
+        "Paul Okonjo",
+        "warned",
+    ),
+    (
+        "According to Maria Lindqvist, the plant will close in May.",
+        "the plant will close in May",
+        "Maria Lindqvist",
+        "According to",
+    ),
 ]
 
 
@@ -170,10 +244,30 @@ def test_english_reported_speech(nlp_en, text, content, speaker, cue):
 
 
 INDIRECT_DE = [
-    ("Innenminister Klaus Brandt sagte, das Gesetz sei gescheitert.", "das Gesetz sei gescheitert", "Klaus Brandt", "sagte"),
-    ("Das Gesetz ist gescheitert, sagte Klaus Brandt am Montag.", "Das Gesetz ist gescheitert", "Klaus Brandt", "sagte"),
-    ("Laut Klaus Brandt ist das Gesetz gescheitert.", "ist das Gesetz gescheitert", "Klaus Brandt", "Laut"),
-    ("Klaus Brandt betonte, dass das Gesetz gescheitert ist.", "dass das Gesetz gescheitert ist", "Klaus Brandt", "betonte"),
+    (
+        "Innenminister Klaus Brandt sagte, das Gesetz sei gescheitert.",
+        "das Gesetz sei gescheitert",
+        "Klaus Brandt",
+        "sagte",
+    ),
+    (
+        "Das Gesetz ist gescheitert, sagte Klaus Brandt am Montag.",
+        "Das Gesetz ist gescheitert",
+        "Klaus Brandt",
+        "sagte",
+    ),
+    (
+        "Laut Klaus Brandt ist das Gesetz gescheitert.",
+        "ist das Gesetz gescheitert",
+        "Klaus Brandt",
+        "Laut",
+    ),
+    (
+        "Klaus Brandt betonte, dass das Gesetz gescheitert ist.",
+        "dass das Gesetz gescheitert ist",
+        "Klaus Brandt",
+        "betonte",
+    ),
 ]
 
 
@@ -193,3 +287,66 @@ def test_german_subjunctive_runs_on_but_the_conditional_does_not(nlp_de):
     by_text = {r["text"]: r["speaker"] for r in rows}
     assert by_text.get("Man werde einen neuen Entwurf vorlegen") == "Klaus Brandt"
     assert not any(t.startswith("Das wäre") for t in by_text)
+
+
+def test_german_colon_after_the_cue_and_an_address_before_the_speaker(nlp_de):
+    text = "Herr Kollege Brandt, ich sage Ihnen ganz deutlich: Das Gesetz ist gescheitert."
+    rows, full = rows_of(nlp_de, text, "de", "indirect")
+    (row,) = [r for r in rows if r["cue"] == "sage"]
+    assert row["text"] == "Das Gesetz ist gescheitert"
+    assert full[row["speaker_start"] : row["speaker_end"]] == "ich"
+
+
+def test_a_passive_report_has_its_agent_or_no_speaker(nlp_en):
+    rows, _ = rows_of(
+        nlp_en,
+        "It was announced by Governor Alan Brody that the schools would reopen.",
+        "en",
+        "indirect",
+    )
+    assert [(r["text"], r["speaker"]) for r in rows] == [
+        ("that the schools would reopen", "Alan Brody")
+    ]
+
+
+def _people_with(nlp, text, person_spans):
+    """ArticlePeople over a parsed text whose PERSON mentions are set by hand
+    (the NER's choice of spans is not what these tests are about)."""
+    from spacy.tokens import Span
+
+    from newsbeam.transforms.extract.people import ArticlePeople
+
+    doc = nlp(text)
+    ents = []
+    for phrase, n in person_spans:
+        start = -1
+        for _ in range(n):
+            start = text.index(phrase, start + 1)
+        span = doc.char_span(start, start + len(phrase))
+        ents.append(Span(doc, span.start, span.end, label="PERSON"))
+    doc.ents = ents
+    return ArticlePeople(doc, "en")
+
+
+def test_headline_verbs_do_not_become_part_of_a_name(nlp_en):
+    text = (
+        "Obama Says Harbour Museum Will Tell Of Hard Years.\n\n"
+        'President Barack Obama opened the museum on Monday. "It tells our story," Obama said.'
+    )
+    people = _people_with(nlp_en, text, [("Obama Says", 1), ("Barack Obama", 1), ("Obama", 3)])
+    assert sorted(p.name for p in people.people.values()) == ["Barack Obama"]
+
+
+def test_a_nickname_inside_a_quotation_does_not_rename_the_person(nlp_en):
+    text = (
+        'Senator Ruth Calloway spoke in Ohio. Her rival called her "Crooked Ruth Calloway" at a rally. '
+        '"I will not answer that," Ruth Calloway said.'
+    )
+    people = _people_with(
+        nlp_en, text, [("Ruth Calloway", 1), ("Crooked Ruth Calloway", 1), ("Ruth Calloway", 3)]
+    )
+    assert sorted(p.name for p in people.people.values()) == [
+        "Crooked Ruth Calloway",
+        "Ruth Calloway",
+    ]
+    assert people.by_token[len(people.doc) - 3].name == "Ruth Calloway"  # the speaker at the end

@@ -92,7 +92,9 @@ def speech_lexicon(language: str) -> SpeechLexicon:
         content_adverbs=frozenset(w.lower() for w in lex.get("content_adverbs", [])),
         lemma_fixes={str(k).lower(): str(v) for k, v in (lex.get("lemma_fixes") or {}).items()},
         statement_nouns=frozenset(w.lower() for w in lex.get("statement_nouns", [])),
-        source_prepositions=tuple(tuple(p.lower().split()) for p in lex.get("source_prepositions", [])),
+        source_prepositions=tuple(
+            tuple(p.lower().split()) for p in lex.get("source_prepositions", [])
+        ),
         mention_max_words=int(lex.get("mention_max_words", 4)),
     )
 
@@ -127,7 +129,10 @@ def _stems(form: str, endings: tuple[str, ...]) -> list[str]:
 
 
 def is_cue(token: Token, language: str) -> bool:
-    return token.pos_ in ("VERB", "AUX") and lemma(token, language) in speech_lexicon(language).cue_verbs
+    return (
+        token.pos_ in ("VERB", "AUX")
+        and lemma(token, language) in speech_lexicon(language).cue_verbs
+    )
 
 
 def is_report_verb(token: Token, language: str) -> bool:
@@ -141,7 +146,10 @@ def is_report_verb(token: Token, language: str) -> bool:
     verb = token.pos_ in ("VERB", "AUX") or (
         lexicon.capitalised_nouns
         and token.text.islower()
-        and (token.pos_ in ("NOUN", "PROPN") or (token.pos_ == "ADJ" and token.lower_ in lexicon.lemma_fixes))
+        and (
+            token.pos_ in ("NOUN", "PROPN")
+            or (token.pos_ == "ADJ" and token.lower_ in lexicon.lemma_fixes)
+        )
     )
     return verb and lemma(token, language) in lexicon.report_verbs
 
@@ -287,21 +295,36 @@ def source_preposition(tokens: list[Token], language: str) -> tuple[Cue, Token] 
                 continue
             words, owner = matched
             last = words[-1]
-            cue = Cue(" ".join(t.text for t in words), " ".join(phrase), token.idx, last.idx + len(last), None)
-            source = owner or _preposition_object(last, tokens, tokens.index(last) - len(phrase) + 1, len(phrase))
+            cue = Cue(
+                " ".join(t.text for t in words),
+                " ".join(phrase),
+                token.idx,
+                last.idx + len(last),
+                None,
+            )
+            source = owner or _preposition_object(
+                last, tokens, tokens.index(last) - len(phrase) + 1, len(phrase)
+            )
             if source is not None:
                 return cue, source
     return None
 
 
-def _match_phrase(tokens: list[Token], i: int, phrase: tuple[str, ...]) -> tuple[list[Token], Token | None] | None:
+def _match_phrase(
+    tokens: list[Token], i: int, phrase: tuple[str, ...]
+) -> tuple[list[Token], Token | None] | None:
     """The phrase's tokens from i on; a possessive between its words ("aus unserer
     Sicht", "nach Ansicht der Regierung" has none) is the source."""
     words: list[Token] = []
     owner = None
     j = i
     for word in phrase:
-        if j < len(tokens) and tokens[j].lower_ != word and tokens[j].pos_ in ("DET", "PRON") and words:
+        if (
+            j < len(tokens)
+            and tokens[j].lower_ != word
+            and tokens[j].pos_ in ("DET", "PRON")
+            and words
+        ):
             owner = tokens[j]
             j += 1
         if j >= len(tokens) or tokens[j].lower_ != word:
@@ -335,7 +358,8 @@ def _preposition_object(last: Token, tokens: list[Token], i: int, n: int) -> Tok
 def find_cue(
     doc: Doc, start: int, end: int, people: ArticlePeople, language: str
 ) -> tuple[Cue | None, Token | None]:
-    """The cue of the quotation at [start, end) (marks excluded) and the token naming its speaker."""
+    """The cue of the quotation at [start, end) (marks excluded), and the token
+    naming its speaker."""
     text = doc_text(doc)
     quoted = people.quoted
     close = end  # after the closing mark (the content may have lost a final comma)
@@ -374,8 +398,12 @@ def find_cue(
                 return Cue(":", ":", colon.idx, colon.idx + 1, None), subject
     governing = _governing_cue(doc, start, end, language)
     if governing is not None:
-        return verb_cue(governing, language), subject_of(governing) or _person_after(governing, people)
-    sentence_tokens = [t for t in _tokens(doc, sent_before.start_char, sent_after.end_char) if t.i not in quoted]
+        return verb_cue(governing, language), subject_of(governing) or _person_after(
+            governing, people
+        )
+    sentence_tokens = [
+        t for t in _tokens(doc, sent_before.start_char, sent_after.end_char) if t.i not in quoted
+    ]
     found = source_preposition(sentence_tokens, language)
     if found is not None:
         return found

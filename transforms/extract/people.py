@@ -247,9 +247,8 @@ class ArticlePeople:
         gender = self.pronouns.get(token.lower_)
         if gender == "f" and "Plur" in token.morph.get("Number", []):
             return "pl"  # German "sie" that the parse calls plural
-        if self.language == "de" and token.text == "Sie" and token.i > 0:
-            if not self.doc[token.i - 1].is_sent_end and not token.is_sent_start:
-                return "pl"  # the polite "Sie" mid-sentence addresses someone
+        if self.language == "de" and token.text == "Sie" and not token.is_sent_start:
+            return "pl"  # the polite "Sie" mid-sentence addresses someone
         return gender
 
     def agrees(self, person: Person, gender: str | None) -> bool:
@@ -314,7 +313,9 @@ def _headline_tokens(doc: Doc) -> set[int]:
     return tokens
 
 
-def _trim_headline_names(doc: Doc, ents: list[Span], headline: set[int], quoted: set[int]) -> list[Span]:
+def _trim_headline_names(
+    doc: Doc, ents: list[Span], headline: set[int], quoted: set[int]
+) -> list[Span]:
     """ "Obama Says", "Trump Warns Clinton": in a Title Case headline the NER
     takes verbs for names. There a name keeps only the words the article uses
     in names elsewhere; a headline name with none of them is left out."""

@@ -104,7 +104,9 @@ def _indirect(doc: Doc, people: ArticlePeople, language: str) -> list[Found]:
     return found
 
 
-def _crosses(cue: Cue, speaker: Token | None, clauses: list[tuple[Span, Cue, Token | None]]) -> bool:
+def _crosses(
+    cue: Cue, speaker: Token | None, clauses: list[tuple[Span, Cue, Token | None]]
+) -> bool:
     """A cue inside another clause's reported content whose speaker stands outside
     that content: the parse tied the outer speaker to the inner verb ("erklärte
     Trump, Putin habe zugestimmt" with Trump as the subject of "zugestimmt")."""
@@ -131,7 +133,9 @@ def _quotes(doc: Doc, article: Article) -> list[dict]:
     language = article.language or doc.lang_
     people = people_of(doc, language)
     text = doc_text(doc)
-    events = sorted(_direct(doc, people, language) + _indirect(doc, people, language), key=lambda f: f.start)
+    events = sorted(
+        _direct(doc, people, language) + _indirect(doc, people, language), key=lambda f: f.start
+    )
     rows: list[dict] = []
     last: Person | None = None
     previous: dict | None = None  # the last direct row
@@ -149,9 +153,28 @@ def _quotes(doc: Doc, article: Article) -> list[dict]:
             continue
         if found.cue is not None:
             speaker = speaker_from(found.speaker_token, people, last)
-        elif found.kind == "direct" and previous is not None and _continues(text, previous, found.start):
-            found.cue = Cue(previous["cue"], previous["cue_lemma"], previous["cue_start"], previous["cue_end"], None) if previous["cue"] else None
-            speaker = Speaker(previous["speaker"], previous["speaker_key"], previous["speaker_start"], previous["speaker_end"])
+        elif (
+            found.kind == "direct"
+            and previous is not None
+            and _continues(text, previous, found.start)
+        ):
+            found.cue = (
+                Cue(
+                    previous["cue"],
+                    previous["cue_lemma"],
+                    previous["cue_start"],
+                    previous["cue_end"],
+                    None,
+                )
+                if previous["cue"]
+                else None
+            )
+            speaker = Speaker(
+                previous["speaker"],
+                previous["speaker_key"],
+                previous["speaker_start"],
+                previous["speaker_end"],
+            )
             if previous["speaker_key"]:
                 speaker.person = people.people.get(previous["speaker_key"])
         elif found.kind == "indirect" and last_speaker is not None and near(found.start):
@@ -171,6 +194,3 @@ def _quotes(doc: Doc, article: Article) -> list[dict]:
 def extract_quotes(doc: Doc, article: Article) -> list[dict]:
     """Direct, indirect and mention rows; computed once per Doc (events reuse them)."""
     return [dict(row) for row in per_doc(doc, "quotes", lambda: _quotes(doc, article))]
-
-
-

@@ -1,21 +1,34 @@
 """Reported speech without quote marks: rows of kind `indirect`.
 
-Found over the parse, with the language's lexicon (speech.yaml):
+Found over the parse, with the language's lexicon (speech.yaml), for each
+report verb (`report_verbs`: say, tell, warn, believe, show; sagen, betonen,
+wissen) in this order:
 
-1. A report verb (`report_verbs`: say, tell, warn, believe, show; sagen,
-   betonen, wissen) with a clause complement: "X said (that) S", "S, X said",
-   "X told reporters S", "X warned that S"; an infinitive complement for the
-   verbs that take one ("urged Congress to act", "forderte ..., zurückzutreten").
-   German attaches a trailing "sagte X" to the reported clause ("S, sagte X":
-   parataxis), and "wie X sagte" to the clause it comments: both report S.
-2. A source preposition in a clause (`source_prepositions`): "according to X,
-   S", "laut X S", "X zufolge S", "nach Angaben von X S".
-3. German only: a clause in Konjunktiv I ("Putin habe ... zugestimmt") no cue
-   governs continues the reported speech of the two sentences before it (its
-   speaker); further away it is a row without a speaker.
+1. a colon right after it: "Ich sage Ihnen: S", "He told reporters: S" (the
+   rest of the sentence, or the next sentence when the colon ends this one);
+2. a clause complement: "X said (that) S", "S, X said", "X warned that S"; an
+   infinitive for the verbs that take one ("urged Congress to act",
+   "forderte ..., zurückzutreten"); a "dass" clause the parse calls adverbial;
+3. German attaches a trailing "sagte X" to the reported clause ("S, sagte X":
+   parataxis), and "wie X sagte" to the clause it comments: both report S;
+4. an object, for `object_report_verbs` (English: "called the plan a
+   disaster", "endorsed Clinton"; German: every report verb, "Das wissen wir",
+   as German speech reports it), a passive subject ("wird gefordert"), a
+   prepositional object (`content_prepositions`: "hinweisen auf X", "called
+   for X") or a pronominal adverb ("Darauf hat sie hingewiesen").
 
-The content is the clause's words without the cue, its speaker and quoted
-words at its edges; a clause that is all quotation is left to the direct row.
+Besides verbs: predicate adjectives of belief with a named or pronoun subject
+(`report_adjectives`: "Ich bin überzeugt, dass", "is convinced that"); report
+nouns with their clause and owner (`report_nouns`: "his claim that", "die
+Forderung, dass"); source prepositions (`source_prepositions`: "according to
+X, S", "laut X", "X zufolge", "aus unserer Sicht"); and, German only, a clause
+in Konjunktiv I ("Putin habe ... zugestimmt") no cue governs continues the
+reported speech of the two sentences before it (its speaker); further away it
+is a row without a speaker.
+
+The content is the clause's words without the cue, its speaker and
+punctuation at its edges; a clause that is all quotation is left to the direct
+row.
 """
 
 from __future__ import annotations
@@ -37,20 +50,39 @@ from newsbeam.transforms.extract.people import SUBJECT_DEPS, ArticlePeople
 
 CLAUSE_DEPS = {"ccomp", "oc", "parataxis"}
 COMPLEMENTIZERS = {"dass", "daß", "ob", "that", "whether"}
-DEMONSTRATIVES = {"das", "dies", "dieses", "es", "was", "dem", "den", "dessen", "diesem", "diesen",
-                  "dieser", "this", "that", "it", "what"}
+DEMONSTRATIVES = {
+    "das",
+    "dies",
+    "dieses",
+    "es",
+    "was",
+    "dem",
+    "den",
+    "dessen",
+    "diesem",
+    "diesen",
+    "dieser",
+    "this",
+    "that",
+    "it",
+    "what",
+}
 INFINITIVE_DEPS = {"xcomp", "ccomp", "oprd", "advcl"}
 # A reported clause shorter than this (in words) is not worth a row ("he said so").
 MIN_CONTENT_WORDS = 3
 
 
-def _content(head: Token, exclude: set[int], quoted: set[int], min_words: int = MIN_CONTENT_WORDS) -> Span | None:
+def _content(
+    head: Token, exclude: set[int], quoted: set[int], min_words: int = MIN_CONTENT_WORDS
+) -> Span | None:
     doc = head.doc
     tokens = [t.i for t in head.subtree if t.i not in exclude]
     if not tokens:
         return None
     start, end = min(tokens), max(tokens) + 1
-    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space or doc[end - 1].i in exclude):
+    while end > start and (
+        doc[end - 1].is_punct or doc[end - 1].is_space or doc[end - 1].i in exclude
+    ):
         end -= 1
     while start < end and (doc[start].is_punct or doc[start].is_space or doc[start].i in exclude):
         start += 1
@@ -84,7 +116,9 @@ def _complement(cue: Token, language: str) -> Token | None:
         if child.dep_ == "parataxis" and child.i > cue.i:
             return child
     for child in cue.children:  # a finite clause the parse took for an infinitive
-        if child.dep_ == "xcomp" and any("Fin" in c.morph.get("VerbForm", []) for c in child.children):
+        if child.dep_ == "xcomp" and any(
+            "Fin" in c.morph.get("VerbForm", []) for c in child.children
+        ):
             return child
     for child in cue.children:  # a "dass"/"that" clause the parse calls adverbial
         if child.dep_ == "advcl" and any(
@@ -92,6 +126,40 @@ def _complement(cue: Token, language: str) -> Token | None:
         ):
             return child
     return None
+
+
+# How many words may stand between a cue and the colon that opens its content
+# ("Ich sage Ihnen ganz deutlich: ...").
+COLON_WINDOW = 5
+
+
+def _after_colon(cue: Token) -> Span | None:
+    """ "Ich sage Ihnen: S" / "He told reporters: S": the rest of the sentence after
+    a colon that closely follows the cue (whatever the parse made of it)."""
+    doc = cue.doc
+    sent = cue.sent
+    for token in doc[cue.i + 1 : min(cue.i + 1 + COLON_WINDOW, sent.end)]:
+        if token.text == ":":
+            if token.i + 1 >= sent.end:
+                return None  # the content is the next sentence (_next_sentence)
+            return doc[token.i + 1 : sent.end]
+        if token.pos_ in ("VERB", "AUX") or token.is_punct:
+            return None
+    return None
+
+
+def _content_span(span: Span, quoted: set[int]) -> Span | None:
+    """A span's words without punctuation at its edges; None when it is (nearly) all quotation."""
+    doc = span.doc
+    start, end = span.start, span.end
+    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
+        end -= 1
+    while start < end and (doc[start].is_punct or doc[start].is_space):
+        start += 1
+    words = [t for t in doc[start:end] if not t.is_punct and not t.is_space]
+    if len(words) < MIN_CONTENT_WORDS or sum(t.i in quoted for t in words) > 0.8 * len(words):
+        return None
+    return doc[start:end]
 
 
 def _next_sentence(cue: Token) -> Span | None:
@@ -113,7 +181,9 @@ def _object(cue: Token, language: str) -> Token | None:
         return passive  # "Im Antrag wird der Kohleausstieg gefordert"
     subjects = [c for c in cue.children if c.dep_ in SUBJECT_DEPS]
     if len(subjects) == 2:  # "Das wissen wir": the parse made the object a second subject
-        personal = [c for c in subjects if c.pos_ in ("PRON", "PROPN") and c.lower_ not in DEMONSTRATIVES]
+        personal = [
+            c for c in subjects if c.pos_ in ("PRON", "PROPN") and c.lower_ not in DEMONSTRATIVES
+        ]
         other = [c for c in subjects if c not in personal]
         if len(personal) == 1 and len(other) == 1:
             return other[0]
@@ -145,6 +215,12 @@ def reported_clauses(
         cue = verb_cue(token, language)
         if token.pos_ == "ADJ" and subject_of(token) is None:
             continue  # "Es ist klar, dass ...": belief with no one holding it is no attribution
+        after_colon = _after_colon(token)
+        if after_colon is not None:
+            content = _content_span(after_colon, quoted)
+            if content is not None:
+                yield content, cue, subject_of(token)
+                continue
         complement = _complement(token, language)
         if complement is not None:
             speaker = subject_of(token)
@@ -154,7 +230,9 @@ def reported_clauses(
                 comma = next((t.i for t in doc[token.i : complement.i] if t.text == ","), token.i)
                 exclude.update(range(token.i, comma + 1))
                 if speaker is None:
-                    speaker = next((t for t in doc[token.i + 1 : comma] if t.i in people.by_token), None)
+                    speaker = next(
+                        (t for t in doc[token.i + 1 : comma] if t.i in people.by_token), None
+                    )
             content = _content(complement, exclude, quoted)
             if content is not None:
                 yield content, cue, speaker
@@ -175,26 +253,40 @@ def reported_clauses(
         trailing = token.dep_ == "parataxis" or any(
             c.lower_ in ("wie", "as") and c.dep_ in ("mark", "advmod") for c in token.children
         )
-        if trailing and token.head.i != token.i and token.head.pos_ in ("VERB", "AUX", "ADJ", "NOUN"):
+        if (
+            trailing
+            and token.head.i != token.i
+            and token.head.pos_ in ("VERB", "AUX", "ADJ", "NOUN")
+        ):
             content = _content(token.head, {t.i for t in token.subtree}, quoted)
             if content is not None:
                 yield content, cue, subject_of(token)
     for token in doc:
-        if token.pos_ != "NOUN" or token.i in quoted or token.lemma_.lower() not in lexicon.report_nouns:
+        if (
+            token.pos_ != "NOUN"
+            or token.i in quoted
+            or token.lemma_.lower() not in lexicon.report_nouns
+        ):
             continue
         found = _noun_content(token)
         if found is not None:
             content_head, owner = found
             content = _content(content_head, {token.i}, quoted, min_words=2)
             if content is not None:
-                yield content, Cue(token.text, token.lemma_, token.idx, token.idx + len(token), None), owner
+                yield (
+                    content,
+                    Cue(token.text, token.lemma_, token.idx, token.idx + len(token), None),
+                    owner,
+                )
     for sent in doc.sents:
         tokens = [t for t in sent if t.i not in quoted]
         found = source_preposition(tokens, language)
         if found is None:
             continue
         cue, source = found
-        phrase = {t.i for t in tokens if cue.start <= t.idx < cue.end} | {t.i for t in source.subtree}
+        phrase = {t.i for t in tokens if cue.start <= t.idx < cue.end} | {
+            t.i for t in source.subtree
+        }
         content = _content(sent.root, phrase, quoted)
         if content is not None:
             yield content, cue, source
@@ -226,7 +318,9 @@ def is_subjunctive(token: Token) -> bool:
     """Konjunktiv I ("habe", "sei"), the mood of reported speech; Konjunktiv II
     ("wäre", "hätte") is the conditional, and says nothing about who speaks."""
     verb = not token.is_space and token.pos_ in ("VERB", "AUX")
-    return verb and "Sub" in token.morph.get("Mood", []) and "Past" not in token.morph.get("Tense", [])
+    return (
+        verb and "Sub" in token.morph.get("Mood", []) and "Past" not in token.morph.get("Tense", [])
+    )
 
 
 def subjunctive_clauses(doc: Doc, people: ArticlePeople, covered: set[int]) -> Iterator[Span]:
@@ -242,4 +336,3 @@ def subjunctive_clauses(doc: Doc, people: ArticlePeople, covered: set[int]) -> I
         content = _content(head, set(), people.quoted)
         if content is not None and content.root.i not in covered:
             yield content
-
