@@ -350,3 +350,21 @@ def test_a_nickname_inside_a_quotation_does_not_rename_the_person(nlp_en):
         "Ruth Calloway",
     ]
     assert people.by_token[len(people.doc) - 3].name == "Ruth Calloway"  # the speaker at the end
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ('"We will not close the plant," Mayor Laura Fenwick\'s statement said.', "Laura Fenwick"),
+        (
+            "The plant will close in May, according to a statement from Governor Alan Brody.",
+            "Alan Brody",
+        ),
+    ],
+)
+def test_a_statement_speaks_for_its_owner(nlp_en, text, speaker):
+    rows, full = rows_of(nlp_en, text, "en")
+    rows = [r for r in rows if r["kind"] != "mention"]
+    assert [r["speaker"] for r in rows] == [speaker]
+    # the mention naming the speaker is the owner's name, not the statement
+    assert full[rows[0]["speaker_start"] : rows[0]["speaker_end"]].endswith(speaker)

@@ -255,6 +255,9 @@ def speaker_from(token: Token | None, people: ArticlePeople, last: Person | None
         antecedent = speaker_from(token.head.head, people, last)
         antecedent.start, antecedent.end = token.idx, token.idx + len(token)
         return antecedent
+    owner = _statement_owner(token, people.language)
+    if owner is not None:  # "according to a statement from the mayor": the mayor
+        return speaker_from(owner, people, last)
     mention = _mention_span(token, people)
     start, end = mention.start_char, mention.end_char
     person = None
@@ -272,6 +275,21 @@ def speaker_from(token: Token | None, people: ArticlePeople, last: Person | None
     if token.pos_ == "PRON":
         return Speaker(None, None, start, end)
     return Speaker(_clean_phrase(mention) or token.text, None, start, end)
+
+
+def _statement_owner(token: Token, language: str) -> Token | None:
+    """Who a statement, tweet or interview (`statement_nouns`) belongs to: "Trump's
+    tweet", "a statement from the campaign", "die Erklärung des Ministeriums"."""
+    if token.lemma_.lower() not in speech_lexicon(language).statement_nouns:
+        return None
+    for child in token.children:
+        if child.dep_ in ("poss", "nmod:poss", "det:poss") and child.pos_ != "PRON":
+            return child
+        if child.dep_ == "prep" and child.lower_ in ("from", "by", "of"):
+            return next((c for c in child.children if c.dep_ == "pobj"), None)
+        if child.dep_ == "nmod" and child.i > token.i:
+            return child
+    return None
 
 
 def _tokens(doc: Doc, start: int, end: int) -> list[Token]:

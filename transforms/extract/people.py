@@ -299,16 +299,18 @@ HEADLINE_MIN_WORDS = 3
 
 
 def _headline_tokens(doc: Doc) -> set[int]:
-    """Tokens of Title Case sentences: the longer words outside names are (nearly)
-    all capitalised, and there are at least HEADLINE_MIN_WORDS of them (a
-    sentence of names and titles, "Trade Minister Ingrid Halvorsen met David
-    Okafor.", is not a headline)."""
+    """Tokens of Title Case sentences: the longer words are (nearly) all
+    capitalised, at least HEADLINE_MIN_WORDS of them, and a verb is capitalised
+    too ("Obama Says ..."; a sentence of names and titles, "Trade Minister
+    Ingrid Halvorsen met David Okafor.", is not a headline)."""
     tokens: set[int] = set()
     for sent in doc.sents:
-        words = [t for t in sent if t.is_alpha and len(t) > 3 and not t.ent_type_]
+        words = [t for t in sent if t.is_alpha and len(t) > 3]
         if len(words) < HEADLINE_MIN_WORDS:
             continue
-        if sum(t.text[0].isupper() for t in words) >= HEADLINE_CAPITALISED * len(words):
+        if sum(t.text[0].isupper() for t in words) < HEADLINE_CAPITALISED * len(words):
+            continue
+        if any(t.text[0].isupper() and t.pos_ in ("VERB", "AUX") for t in sent[1:]):
             tokens.update(range(sent.start, sent.end))
     return tokens
 

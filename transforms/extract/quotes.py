@@ -129,6 +129,23 @@ def _continues(text: str, previous: dict, start: int) -> bool:
     return len(rest) <= CONTINUATION_TAIL and len(opening.strip()) <= 1 and gap.count("\n\n") <= 1
 
 
+def _carried_over(previous: dict, people: ArticlePeople) -> tuple[Cue | None, Speaker]:
+    """The cue and speaker of the quotation a split or run-on quotation continues."""
+    cue = None
+    if previous["cue"]:
+        cue = Cue(
+            previous["cue"], previous["cue_lemma"], previous["cue_start"], previous["cue_end"], None
+        )
+    speaker = Speaker(
+        previous["speaker"],
+        previous["speaker_key"],
+        previous["speaker_start"],
+        previous["speaker_end"],
+        people.people.get(previous["speaker_key"]) if previous["speaker_key"] else None,
+    )
+    return cue, speaker
+
+
 def _quotes(doc: Doc, article: Article) -> list[dict]:
     language = article.language or doc.lang_
     people = people_of(doc, language)
@@ -153,30 +170,8 @@ def _quotes(doc: Doc, article: Article) -> list[dict]:
             continue
         if found.cue is not None:
             speaker = speaker_from(found.speaker_token, people, last)
-        elif (
-            found.kind == "direct"
-            and previous is not None
-            and _continues(text, previous, found.start)
-        ):
-            found.cue = (
-                Cue(
-                    previous["cue"],
-                    previous["cue_lemma"],
-                    previous["cue_start"],
-                    previous["cue_end"],
-                    None,
-                )
-                if previous["cue"]
-                else None
-            )
-            speaker = Speaker(
-                previous["speaker"],
-                previous["speaker_key"],
-                previous["speaker_start"],
-                previous["speaker_end"],
-            )
-            if previous["speaker_key"]:
-                speaker.person = people.people.get(previous["speaker_key"])
+        elif found.kind == "direct" and previous and _continues(text, previous, found.start):
+            found.cue, speaker = _carried_over(previous, people)
         elif found.kind == "indirect" and last_speaker is not None and near(found.start):
             speaker = last_speaker  # German subjunctive running on
         row = _row(article, doc, found, speaker)

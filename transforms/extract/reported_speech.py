@@ -115,6 +115,9 @@ def _complement(cue: Token, language: str) -> Token | None:
     for child in cue.children:  # "Sie haben mir gesagt: Kämpft mit uns"
         if child.dep_ == "parataxis" and child.i > cue.i:
             return child
+    for child in cue.children:  # "Es wurde gesagt, S": a clause after a comma, unlabelled
+        if child.dep_ == "dep" and child.i > cue.i and child.doc[child.left_edge.i - 1].text == ",":
+            return child
     for child in cue.children:  # a finite clause the parse took for an infinitive
         if child.dep_ == "xcomp" and any(
             "Fin" in c.morph.get("VerbForm", []) for c in child.children
@@ -131,6 +134,8 @@ def _complement(cue: Token, language: str) -> Token | None:
 # How many words may stand between a cue and the colon that opens its content
 # ("Ich sage Ihnen ganz deutlich: ...").
 COLON_WINDOW = 5
+# Punctuation that may stand between them ("ich zitiere -: ...").
+COLON_SKIPPED = {"-", "–", "—", "(", ")"}
 
 
 def _after_colon(cue: Token) -> Span | None:
@@ -143,7 +148,7 @@ def _after_colon(cue: Token) -> Span | None:
             if token.i + 1 >= sent.end:
                 return None  # the content is the next sentence (_next_sentence)
             return doc[token.i + 1 : sent.end]
-        if token.pos_ in ("VERB", "AUX") or token.is_punct:
+        if token.pos_ in ("VERB", "AUX") or (token.is_punct and token.text not in COLON_SKIPPED):
             return None
     return None
 
