@@ -368,3 +368,9 @@ def test_a_statement_speaks_for_its_owner(nlp_en, text, speaker):
     assert [r["speaker"] for r in rows] == [speaker]
     # the mention naming the speaker is the owner's name, not the statement
     assert full[rows[0]["speaker_start"] : rows[0]["speaker_end"]].endswith(speaker)
+
+
+def test_own_statements_belong_to_the_clause_subject(nlp_de):
+    text = "Bürgermeisterin Laura Fenske hat eigenen Angaben zufolge mehrfach mit dem Minister telefoniert."
+    rows, _ = rows_of(nlp_de, text, "de", "indirect")
+    assert [(r["speaker"], r["cue"]) for r in rows] == [("Laura Fenske", "zufolge")]

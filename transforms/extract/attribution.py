@@ -44,6 +44,7 @@ DETERMINERS = {"DET"}
 PHRASE_STOP_DEPS = {"relcl", "acl", "acl:relcl", "appos", "rc", "punct", "cc", "conj", "parataxis"}
 QUOTE_TOKENS = {"“", '"', "„", "«", "»", "”"}
 BYLINE_DASHES = "―—–"
+NOMINAL = ("NOUN", "PROPN", "PRON")
 PASSIVE_SUBJECT_DEPS = {"nsubj:pass", "nsubjpass"}
 DEMONSTRATIVE_SUBJECTS = {"das", "dies", "es", "was", "this", "that", "it"}
 # Dependencies by which a verb without a subject hangs on the verb that has one.
@@ -68,6 +69,7 @@ class SpeechLexicon:
     lemma_fixes: dict[str, str]
     statement_nouns: frozenset[str]
     source_prepositions: tuple[tuple[str, ...], ...]  # lower-case word sequences
+    source_postpositions: frozenset[tuple[str, ...]]
     mention_max_words: int
 
 
@@ -93,7 +95,11 @@ def speech_lexicon(language: str) -> SpeechLexicon:
         lemma_fixes={str(k).lower(): str(v) for k, v in (lex.get("lemma_fixes") or {}).items()},
         statement_nouns=frozenset(w.lower() for w in lex.get("statement_nouns", [])),
         source_prepositions=tuple(
-            tuple(p.lower().split()) for p in lex.get("source_prepositions", [])
+            tuple(p.lower().split())
+            for p in [*lex.get("source_prepositions", []), *lex.get("source_postpositions", [])]
+        ),
+        source_postpositions=frozenset(
+            tuple(p.lower().split()) for p in lex.get("source_postpositions", [])
         ),
         mention_max_words=int(lex.get("mention_max_words", 4)),
     )
@@ -279,9 +285,18 @@ def speaker_from(token: Token | None, people: ArticlePeople, last: Person | None
 
 def _statement_owner(token: Token, language: str) -> Token | None:
     """Who a statement, tweet or interview (`statement_nouns`) belongs to: "Trump's
-    tweet", "a statement from the campaign", "die Erklärung des Ministeriums"."""
-    if token.lemma_.lower() not in speech_lexicon(language).statement_nouns:
+    tweet", "a statement from the campaign", "die Erklärung des Ministeriums",
+    "seinen eigenen Angaben zufolge" (the clause's subject)."""
+    lexicon = speech_lexicon(language)
+    if (
+        token.lemma_.lower() not in lexicon.statement_nouns
+        and token.lower_ not in lexicon.statement_nouns
+    ):
         return None
+    if any(c.lower_.startswith("eigen") or c.lower_ == "own" for c in token.children):
+        # "eigenen Angaben zufolge": the subject's own, else the name before it
+        before = [t for t in token.sent if t.i < token.i and t.ent_type_ in ("PER", "PERSON")]
+        return subject_of(token.sent.root) or (before[-1] if before else None)
     for child in token.children:
         if child.dep_ in ("poss", "nmod:poss", "det:poss") and child.pos_ != "PRON":
             return child
@@ -313,6 +328,9 @@ def source_preposition(tokens: list[Token], language: str) -> tuple[Cue, Token] 
                 continue
             words, owner = matched
             last = words[-1]
+            if phrase in lexicon.source_postpositions:  # "X zufolge": X stands before it
+                before = tokens[i - 1] if i > 0 else None
+                owner = before if before is not None and before.pos_ in NOMINAL else owner
             cue = Cue(
                 " ".join(t.text for t in words),
                 " ".join(phrase),
