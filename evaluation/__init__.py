@@ -1,9 +1,10 @@
 """Measuring the extractors on annotated corpora: `newsbeam evaluate TASK CORPUS...`.
 
-One module per task (timex.py; quotes and entities join the same way): each
-reads its corpora into GoldDocs (documents.py), runs the extractor the
-pipeline runs, aligns by character offsets (spans.py) and prints precision,
-recall and F1.
+One module per task, each with a reader for its corpora and a `main`:
+timex.py (TimeML, MEANTIME and TIMEX2 via timeml.py into GoldDocs,
+documents.py) and quotes.py (BRAT and SpkAtt-2023 via attribution.py). Each
+runs the extractor the pipeline runs, aligns by character offsets (spans.py)
+and prints precision, recall and F1.
 """
 
-TASKS = ("timex",)
+TASKS = ("timex", "quotes")

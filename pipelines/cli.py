@@ -21,6 +21,7 @@ logging.getLogger().addFilter(_QuietBeamImports())
 
 from typing import TYPE_CHECKING  # noqa: E402
 
+from newsbeam.evaluation import TASKS  # noqa: E402
 from newsbeam.pipelines import ingest  # noqa: E402  (after the filter, so imports stay quiet)
 from newsbeam.pipelines.beam_options import refuse_unknown  # noqa: E402
 from newsbeam.transforms.lake import LakeConfig, explain_s3_error  # noqa: E402
@@ -202,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="timex: TimeML .tml, MEANTIME CAT XML and TIMEX2 (WikiWars) documents. "
         "quotes: BRAT standoff attributions (PolNeAR: Source, Cue, Content) and SpkAtt-2023 JSON.",
     )
-    ev.add_argument("task", choices=["timex", "quotes"], help="what to score")
+    ev.add_argument("task", choices=list(TASKS), help="what to score")
     ev.add_argument("corpora", nargs="+", help="annotated files or folders")
     ev.add_argument(
         "--mode",
