@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from newsbeam.evaluation.documents import existing_paths
+
 Spans = tuple[tuple[int, int], ...]
 
 OPENING_QUOTES = "\"“„«»‚‘'"
@@ -188,11 +190,7 @@ def read_attribution_corpus(paths: list[str]) -> tuple[list[AttributionDoc], lis
     """Every document under the paths, and what was not read (with the reason)."""
     docs: list[AttributionDoc] = []
     skipped: list[str] = []
-    for name in paths:
-        path = Path(name)
-        if not path.exists():
-            skipped.append(f"{name}: no such file or folder")
-            continue
+    for path in existing_paths(paths, skipped):
         json_files = [path] if path.suffix == ".json" else sorted(path.rglob("*.json"))
         for file in json_files:
             try:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -28,3 +30,14 @@ class GoldDoc:
     spans: list[GoldSpan] = field(default_factory=list)
     source: str = ""  # the file it came from
     group: str = ""  # a subset of the corpus (a MEANTIME topic, ...), reported apart
+
+
+def existing_paths(names: list[str], skipped: list[str]) -> Iterator[Path]:
+    """The named files and folders that exist; each missing one goes to `skipped`
+    with the reason (a corpus reader lists it under "not scored")."""
+    for name in names:
+        path = Path(name)
+        if not path.exists():
+            skipped.append(f"{name}: no such file or folder")
+            continue
+        yield path

@@ -21,7 +21,7 @@ import xml.etree.ElementTree as ET
 from datetime import date
 from pathlib import Path
 
-from newsbeam.evaluation.documents import GoldDoc, GoldSpan
+from newsbeam.evaluation.documents import GoldDoc, GoldSpan, existing_paths
 
 _TAG = re.compile(r"<(/?)(TIMEX[23])\b([^>]*)>", re.IGNORECASE)
 _ATTR = re.compile(r'(\w+)\s*=\s*"([^"]*)"')
@@ -196,11 +196,7 @@ def read_corpus(paths: list[str]) -> tuple[list[GoldDoc], list[str]]:
     files that could not be scored, each with the reason (never dropped in silence)."""
     docs: list[GoldDoc] = []
     skipped: list[str] = []
-    for name in paths:
-        path = Path(name)
-        if not path.exists():
-            skipped.append(f"{name}: no such file or folder")
-            continue
+    for path in existing_paths(paths, skipped):
         files = sorted(path.rglob("*")) if path.is_dir() else [path]
         for file in files:
             try:

@@ -48,7 +48,6 @@ from newsbeam.transforms.extract.attribution import (
 )
 from newsbeam.transforms.extract.people import SUBJECT_DEPS, ArticlePeople
 
-CLAUSE_DEPS = {"ccomp", "oc", "parataxis"}
 COMPLEMENTIZERS = {"dass", "daß", "ob", "that", "whether"}
 DEMONSTRATIVES = {
     "das",
@@ -75,11 +74,18 @@ MIN_CONTENT_WORDS = 3
 def _content(
     head: Token, exclude: set[int], quoted: set[int], min_words: int = MIN_CONTENT_WORDS
 ) -> Span | None:
-    doc = head.doc
+    """The head's subtree without the excluded tokens (see `_trimmed`)."""
     tokens = [t.i for t in head.subtree if t.i not in exclude]
     if not tokens:
         return None
-    start, end = min(tokens), max(tokens) + 1
+    return _trimmed(head.doc, min(tokens), max(tokens) + 1, exclude, quoted, min_words)
+
+
+def _trimmed(
+    doc: Doc, start: int, end: int, exclude: set[int], quoted: set[int], min_words: int
+) -> Span | None:
+    """doc[start:end] without punctuation, spaces and excluded tokens at its edges;
+    None when fewer than min_words words remain or they are (nearly) all quotation."""
     while end > start and (
         doc[end - 1].is_punct or doc[end - 1].is_space or doc[end - 1].i in exclude
     ):
@@ -93,15 +99,6 @@ def _content(
     if sum(t.i in quoted for t in words) > 0.8 * len(words):
         return None  # a quotation: the direct row has it
     return span
-
-
-def _excluded(cue: Token) -> set[int]:
-    """The cue, its subject's words and its other dependents that are not the content."""
-    excluded = {cue.i}
-    for child in cue.children:
-        if child.dep_ not in CLAUSE_DEPS and child.dep_ not in INFINITIVE_DEPS:
-            excluded.update(t.i for t in child.subtree)
-    return excluded
 
 
 def _complement(cue: Token, language: str) -> Token | None:
@@ -151,20 +148,6 @@ def _after_colon(cue: Token) -> Span | None:
         if token.pos_ in ("VERB", "AUX") or (token.is_punct and token.text not in COLON_SKIPPED):
             return None
     return None
-
-
-def _content_span(span: Span, quoted: set[int]) -> Span | None:
-    """A span's words without punctuation at its edges; None when it is (nearly) all quotation."""
-    doc = span.doc
-    start, end = span.start, span.end
-    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
-        end -= 1
-    while start < end and (doc[start].is_punct or doc[start].is_space):
-        start += 1
-    words = [t for t in doc[start:end] if not t.is_punct and not t.is_space]
-    if len(words) < MIN_CONTENT_WORDS or sum(t.i in quoted for t in words) > 0.8 * len(words):
-        return None
-    return doc[start:end]
 
 
 def _next_sentence(cue: Token) -> Span | None:
@@ -222,7 +205,9 @@ def reported_clauses(
             continue  # "Es ist klar, dass ...": belief with no one holding it is no attribution
         after_colon = _after_colon(token)
         if after_colon is not None:
-            content = _content_span(after_colon, quoted)
+            content = _trimmed(
+                doc, after_colon.start, after_colon.end, set(), quoted, MIN_CONTENT_WORDS
+            )
             if content is not None:
                 yield content, cue, subject_of(token)
                 continue
