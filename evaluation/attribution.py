@@ -53,6 +53,7 @@ class AttributionDoc:
     language: str
     attributions: list[Attribution] = field(default_factory=list)
     source: str = ""
+    problems: list[str] = field(default_factory=list)  # annotation left out, with the reason
 
 
 def is_quoted(text: str, spans: Spans) -> bool:
@@ -78,21 +79,22 @@ def _brat_spans(field_text: str) -> Spans:
 def read_brat(ann: Path, text: str, doc_id: str, language: str) -> AttributionDoc:
     """One .ann file: T lines are spans, E lines tie Content, Cue and Source together."""
     spans: dict[str, Spans] = {}
-    events: list[dict[str, str]] = []
-    for line in ann.read_text(encoding="utf-8").splitlines():
+    events: list[tuple[int, dict[str, str]]] = []
+    doc = AttributionDoc(doc_id, text, language, source=str(ann))
+    for number, line in enumerate(ann.read_text(encoding="utf-8").splitlines(), 1):
         parts = line.split("\t")
         if line.startswith("T") and len(parts) >= 2:
             try:
                 spans[parts[0]] = _brat_spans(parts[1])
-            except ValueError:
-                continue  # a malformed T line (PolNeAR train has one)
+            except ValueError:  # PolNeAR train has one
+                doc.problems.append(f"{ann}:{number}: malformed span line, left out")
         elif line.startswith("E") and len(parts) >= 2:
             roles = dict(arg.split(":", 1) for arg in parts[1].split() if ":" in arg)
-            events.append(roles)
-    doc = AttributionDoc(doc_id, text, language, source=str(ann))
-    for roles in events:
+            events.append((number, roles))
+    for number, roles in events:
         content = spans.get(roles.get("Content", ""))
         if not content:
+            doc.problems.append(f"{ann}:{number}: attribution without a content span, left out")
             continue
         doc.attributions.append(
             Attribution(
@@ -204,7 +206,9 @@ def read_attribution_corpus(paths: list[str]) -> tuple[list[AttributionDoc], lis
             }
             for folder in sorted(folders):
                 try:
-                    docs.extend(read_brat_folder(folder, _brat_language(folder)))
+                    for doc in read_brat_folder(folder, _brat_language(folder)):
+                        docs.append(doc)
+                        skipped.extend(doc.problems)
                 except (ValueError, OSError) as exc:
                     skipped.append(f"{folder}: not BRAT ({type(exc).__name__}: {exc})")
     return docs, skipped

@@ -111,3 +111,20 @@ def test_nothing_to_score_is_a_clear_error(tmp_path, capsys):
         assert "no BRAT or SpkAtt documents" in str(exc)
     else:
         raise AssertionError("expected SystemExit")
+
+
+def test_a_broken_annotation_line_is_listed_not_dropped(tmp_path):
+    folder = tmp_path / "brat"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Ann said it rained.", encoding="utf-8")
+    (folder / "a.ann").write_text(
+        "T1\tSource 0 3\tAnn\nT2\tCue x y\tsaid\nT3\tContent 9 18\tit rained\n"
+        "E1\tAttribution:T2 Content:T3 Cue:T2 Source:T1\nE2\tAttribution:T2 Cue:T2\n",
+        encoding="utf-8",
+    )
+    docs, skipped = read_attribution_corpus([str(folder)])
+    assert len(docs) == 1 and len(docs[0].attributions) == 1
+    assert [s.split(": ", 1)[1] for s in skipped] == [
+        "malformed span line, left out",
+        "attribution without a content span, left out",
+    ]
