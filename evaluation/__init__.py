@@ -2,9 +2,10 @@
 
 One module per task, each with a reader for its corpora and a `main`:
 timex.py (TimeML, MEANTIME and TIMEX2 via timeml.py into GoldDocs,
-documents.py) and quotes.py (BRAT and SpkAtt-2023 via attribution.py). Each
+documents.py), quotes.py (BRAT and SpkAtt-2023 via attribution.py), places.py
+(GeoVirus and TR-News via toponyms.py) and events.py (PLOVER-coded sentences). Each
 runs the extractor the pipeline runs, aligns by character offsets (spans.py)
 and prints precision, recall and F1.
 """
 
-TASKS = ("timex", "quotes")
+TASKS = ("timex", "quotes", "places", "events")

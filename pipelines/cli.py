@@ -201,7 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
         "evaluate",
         help="score an extractor on annotated corpora (precision, recall, F1)",
         description="timex: TimeML .tml, MEANTIME CAT XML and TIMEX2 (WikiWars) documents. "
-        "quotes: BRAT standoff attributions (PolNeAR: Source, Cue, Content) and SpkAtt-2023 JSON.",
+        "quotes: BRAT standoff attributions (PolNeAR: Source, Cue, Content) and SpkAtt-2023 JSON. "
+        "places: GeoVirus and TR-News XML (toponyms with coordinates). "
+        "events: PLOVER-coded sentences (CSV or JSONL: text, event, actor, target).",
     )
     ev.add_argument("task", choices=list(TASKS), help="what to score")
     ev.add_argument("corpora", nargs="+", help="annotated files or folders")
@@ -394,11 +396,12 @@ def cmd_lake(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace, argv: list[str] | None) -> int:
     command = "newsbeam " + " ".join(argv if argv is not None else sys.argv[1:])
-    if args.task == "quotes":
-        from newsbeam.evaluation import quotes
+    if args.task in ("quotes", "places", "events"):
+        from importlib import import_module
 
+        task = import_module(f"newsbeam.evaluation.{args.task}")
         models = parse_models(args.model, args.models_file)
-        print(quotes.main(args.corpora, args.errors, command, models))
+        print(task.main(args.corpora, args.errors, command, models))
         return 0
     from newsbeam.evaluation import timex
 

