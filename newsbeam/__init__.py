@@ -1,3 +1,3 @@
 """newsbeam: news to tables with Apache Beam."""
 
-__version__ = "0.4.0"
+__version__ = "0.5.0"

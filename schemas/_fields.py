@@ -9,7 +9,7 @@ TIMESTAMP = pa.timestamp("us", tz="UTC")
 
 PIPELINE_DOC = (
     "what made the row: newsbeam's version and the spaCy pipeline "
-    "(newsbeam-0.4.0 en_core_web_sm-3.8.0); `newsbeam reprocess` replaces rows of another"
+    "(newsbeam-0.5.0 en_core_web_sm-3.8.0); `newsbeam reprocess` replaces rows of another"
 )
 
 

@@ -13,12 +13,32 @@ SCHEMA = pa.schema(
         col("pipeline", pa.string(), PIPELINE_DOC),
         col("event_index", pa.int32(), "position among the article's event rows", False),
         col("type", pa.string(), "PLOVER type: CONSULT, AGREE, REJECT, COOPERATE ...", False),
-        col("mode", pa.string(), "PLOVER mode where the trigger tells: phone, meeting, summit ..."),
+        col(
+            "mode",
+            pa.string(),
+            "PLOVER mode where the text tells: phone, visit (CONSULT), firearms, aerial "
+            "(ASSAULT), demo, strike (PROTEST), arrest, curfew (COERCE), yield, meet (REQUEST) ...",
+        ),
+        col(
+            "context",
+            pa.string(),
+            "PLOVER contexts the sentence names, comma-separated: military, economic, "
+            "diplomatic, legal, election, health, migration ...",
+        ),
         col("trigger", pa.string(), "the verb or noun as written (telefonierte)", False),
         col(
-            "trigger_lemma", pa.string(), "its lemma, separable particle joined (zustimmen)", False
+            "trigger_lemma",
+            pa.string(),
+            "the lexicon entry it matched: lemma, separable particle joined (zustimmen), "
+            "phrasal verbs with their particle (call for)",
+            False,
         ),
-        col("actor", pa.string(), "who acts: canonical name, or the phrase"),
+        col(
+            "actor",
+            pa.string(),
+            "who acts: canonical name, or the phrase; empty when the text "
+            'names none ("Protests erupted")',
+        ),
         col("actor_key", pa.string(), "entity_key of the actor when it is a known entity"),
         col("target", pa.string(), "whom it is done to (one row per target)"),
         col("target_key", pa.string(), "entity_key of the target when it is a known entity"),

@@ -87,3 +87,103 @@ def test_english_events(nlp_en):
         "Ingrid Halvorsen",
     ) in summary(rows)
     assert ("REJECT", None, "Sweden", "invitation") in summary(rows)
+
+
+def types(nlp, text, language="en"):
+    return [(r["type"], r["mode"], r["actor"], r["target"]) for r in events(nlp, text, language)]
+
+
+def test_english_triggers_cover_every_plover_type(nlp_en):
+    cases = {
+        "Insurgents exploded a series of bombs in Baghdad.": ("ASSAULT", "explosives"),
+        "Rebels blew up power lines near the border.": ("ASSAULT", "explosives"),
+        "Police confiscated weapons in the raid.": ("COERCE", "seize"),
+        "Ecuador expelled two Colombian diplomats.": ("SANCTION", "expel"),
+        "Thousands demonstrated in Paris against the reform.": ("PROTEST", "demo"),
+        "Workers at the car plant went on strike over pay.": ("PROTEST", "strike"),
+        "The Pakistani army remained on alert along the border.": ("MOBILIZE", "troops"),
+        "Israel released 30 Palestinian prisoners.": ("RETREAT", "release"),
+        "Venezuela recalled its ambassador from Colombia.": ("SANCTION", "withdraw"),
+        "The court convicted the former minister.": ("SANCTION", "convict"),
+    }
+    for text, expected in cases.items():
+        assert expected in [(t, m) for t, m, _, _ in types(nlp_en, text)], text
+
+
+def test_senses_follow_the_object_and_the_complement(nlp_en):
+    # "called for sanctions" is a request, not a phone call
+    assert types(nlp_en, "Russia called for sanctions against Iran.")[0][:3] == (
+        "REQUEST", "change", "Russia",
+    )  # fmt: skip
+    # a protest "to demand reforms" is a protest
+    assert [
+        t for t, *_ in types(nlp_en, "Protesters staged rallies in Caracas to demand reforms.")
+    ] == ["PROTEST"]
+    # "sent personnel to investigate" is no aid; "an explosion sent debris" no event
+    assert "AID" not in [
+        t for t, *_ in types(nlp_en, "The agency sent 21 personnel to investigate.")
+    ]
+    assert types(nlp_en, "An explosion sent debris across the square.") == []
+    # PLOVER codes signing as SUPPORT and an agreement to withdraw as CONCEDE
+    assert types(nlp_en, "Japan and South Korea signed a fisheries treaty.")[0][0] == "SUPPORT"
+    assert types(nlp_en, "Kenya agreed to withdraw its troops from Somalia.")[0][:3] == (
+        "CONCEDE", "withdraw", "Kenya",
+    )  # fmt: skip
+    # a future cooperative act is AGREE
+    assert types(nlp_en, "The United Nations will provide food aid to Chad.")[0][0] == "AGREE"
+
+
+def test_demands_are_aimed_at_the_one_asked(nlp_en):
+    assert types(nlp_en, "China demanded that the United States cancel the arms sale.") == [
+        ("REQUEST", "yield", "China", "the United States")
+    ]
+    (row,) = types(
+        nlp_en, "Opposition groups in Zimbabwe are demanding that President Mugabe step down."
+    )
+    assert row[2].startswith("Opposition groups") and row[3] == "Mugabe"
+
+
+def test_title_case_headlines_are_read_by_their_word_forms(nlp_en):
+    assert types(nlp_en, "France Leader Criticizes Japan's Response to Crisis")[0][:2] == (
+        "ACCUSE", "disapprove",
+    )  # fmt: skip
+    assert types(nlp_en, "Mexico Agrees to Withdraw from Seized Territory")[0][0] == "CONCEDE"
+    assert types(nlp_en, "Egypt Makes Concessions to Kenya on Immigration")[0][:3] == (
+        "CONCEDE", None, "Egypt",
+    )  # fmt: skip
+    # an event noun that happens needs no actor
+    assert types(nlp_en, "Massive Protests Erupt in Nairobi")[0][:3] == ("PROTEST", "demo", None)
+
+
+def test_contexts_are_coded_from_the_sentence(nlp_en):
+    rows = events(nlp_en, "Troops attacked the trade office.", "en")
+    assert rows[0]["context"] == "military,economic"
+
+
+def test_german_triggers_cover_the_same_types(nlp_de):
+    assert types(nlp_de, "Die Polizei nahm drei Verdächtige fest.", "de")[0][:3] == (
+        "COERCE", "arrest", "Polizei",
+    )  # fmt: skip
+    assert types(nlp_de, "Frankreich wies zwei russische Diplomaten aus.", "de")[0][:2] == (
+        "SANCTION", "expel",
+    )  # fmt: skip
+    assert (
+        types(nlp_de, "Die Gewerkschaft kündigte an, den Streik zu beenden.", "de")[0][0]
+        == "CONCEDE"
+    )
+    assert types(nlp_de, "China forderte die Freilassung der Journalisten.", "de")[0][:2] == (
+        "REQUEST", "yield",
+    )  # fmt: skip
+
+
+def test_both_lexicons_cover_every_plover_type():
+    from newsbeam.transforms.extract.event_triggers import lexicon
+
+    plover = {
+        "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST",
+        "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT",
+    }  # fmt: skip
+    for language in ("en", "de"):
+        lex = lexicon(language)
+        assert {v["type"] for v in lex["verbs"].values()} == plover, language
+        assert {v["type"] for v in lex["nouns"].values()} >= plover - {"AGREE"}, language

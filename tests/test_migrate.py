@@ -50,6 +50,7 @@ def old_lake(tmp_path) -> Path:
 # Columns newer than the 0.1 files: they read as null in a migrated lake.
 COLUMNS_SINCE_0_1 = {
     "pipeline", "speaker_start", "speaker_end", "cue_start", "cue_end", "form", "region",
+    "context",
 }  # fmt: skip
 
 

@@ -11,19 +11,32 @@ negation, whether it is reported speech (and by whom), and a confidence.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from spacy.tokens import Doc, Token
 
 from newsbeam.transforms.extract.entities import entity_key
+from newsbeam.transforms.extract.event_triggers import (
+    Trigger,
+    contexts,
+    is_headline,
+    lexicon,
+    noun_key,
+    typed,
+    verb_keys,
+    verb_lemma,
+)
 from newsbeam.transforms.extract.people import ArticlePeople, people_of
 from newsbeam.transforms.extract.quotes import QUESTION_WORDS, SUBJECT_DEPS, extract_quotes
 from newsbeam.transforms.extract.timex import anchor_of, timexes_of
-from newsbeam.transforms.lexicon import load_lexicon
 from newsbeam.transforms.records import Article
+
+__all__ = ["extract_events", "verb_lemma"]
 
 OBJECT_DEPS = {"obj": {"obj", "dobj", "oa"}, "iobj": {"iobj", "da", "dative"}}
 PREP_DEPS = {"obl", "obl:arg", "nmod", "prep", "pobj", "obl:tmod", "mo", "op"}
+# An event noun in one of these relations to an event verb is that verb's
+# event ("lifted the curfew"), not one of its own.
+NOUN_OBJECT_DEPS = {"obj", "dobj", "oa", "nsubjpass", "nsubj:pass", "obl:arg", "da", "iobj"}
 ENTITY_LABELS = {"PER", "PERSON", "LOC", "GPE", "ORG", "NORP", "MISC"}
 MAX_TARGETS = 4
 # A named entity inside a place phrase ("agreement in Oslo") is not the participant.
@@ -37,24 +50,6 @@ class Party:
 
     name: str
     key: str | None
-
-
-@lru_cache(maxsize=8)
-def lexicon(language: str) -> dict:
-    lex = load_lexicon(language, "events")
-    return {
-        "verbs": lex.get("verbs", {}),
-        "nouns": {k.lower(): v for k, v in lex.get("nouns", {}).items()},
-        "light": set(lex.get("light_verbs", [])),
-        "neg": {str(w).lower() for w in lex.get("negations", [])},
-        "modes": {str(k).lower(): v for k, v in lex.get("mode_words", {}).items()},
-    }
-
-
-def verb_lemma(token: Token) -> str:
-    """Separable verbs: "stimmte ... zu" -> "zustimmen"."""
-    particles = [c.text.lower() for c in token.children if c.dep_ in ("compound:prt", "svp", "prt")]
-    return "".join(particles) + token.lemma_.lower()
 
 
 class EventReader:
@@ -113,7 +108,7 @@ class EventReader:
         """The subject; the controller's for "bereit, ... teilzunehmen"; else a name
         right after the verb (inverted order: "telefonierte US-Außenminister Marco Rubio")."""
         found = self._parsed_subject(verb)
-        if not any(p.key for p in found):
+        if not any(p.key for p in found) and self.lex["inverted_subjects"]:
             inverted = self._person_after(verb)
             if inverted is not None:
                 return [inverted]
@@ -237,20 +232,40 @@ class EventReader:
         return None
 
     # -- triggers -------------------------------------------------------------------
-    @staticmethod
-    def is_verb(token: Token) -> bool:
-        """Verbs, and participles the small tagger calls ADJ ("telefonierte"), not attributes."""
-        return token.pos_ in ("VERB", "AUX") or (token.pos_ == "ADJ" and token.dep_ != "amod")
-
-    def _trigger_spec(self, token: Token) -> tuple[str, dict] | None:
-        """("verb" or "noun", lexicon entry) when the token triggers an event."""
-        if self.is_verb(token) and (spec := self.lex["verbs"].get(verb_lemma(token))):
-            return "verb", spec
-        if token.pos_ in ("NOUN", "PROPN") and (
-            spec := self.lex["nouns"].get(token.lemma_.lower())
-        ):
-            return "noun", spec
+    def trigger(self, token: Token, headline: bool) -> Trigger | None:
+        """The event a token triggers: a verb by its lemma (or, in a headline, its
+        inflected form), else a noun."""
+        negated = self.negated(token) or self._negated_before(token, headline)
+        multiword = " " in (noun_key(token, self.lex) or "")
+        before = self.doc[token.i - 1] if token.i > token.sent.start else None
+        verb_first = not multiword and (
+            token.pos_ in ("VERB", "AUX")
+            or (
+                headline
+                and before is not None
+                and token.pos_ != "NOUN"
+                and before.pos_ not in ("ADJ", "DET", "ADP", "NUM")
+            )
+        )
+        order = ("verb", "noun") if verb_first else ("noun", "verb")
+        for kind in order:
+            if kind == "verb":
+                for key in verb_keys(token, self.lex, headline):
+                    spec = self.lex["verbs"].get(key)
+                    if spec:
+                        return typed(token, "verb", key, spec, self.lex, headline, negated)
+            else:
+                key = noun_key(token, self.lex)
+                if key:
+                    spec = self.lex["nouns"][key]
+                    return typed(token, "noun", key, spec, self.lex, headline, negated)
         return None
+
+    def _negated_before(self, token: Token, headline: bool) -> bool:
+        if not headline:
+            return False
+        before = self.doc[max(token.sent.start, token.i - 2) : token.i]
+        return any(t.lower_ in self.lex["neg"] for t in before)
 
     def in_question(self, trigger: Token) -> bool:
         """ "Auf die Frage, weshalb Putin zögere, sich ... zu treffen": not an event."""
@@ -262,60 +277,213 @@ class EventReader:
         return False
 
     def events(self) -> list[dict]:
+        found: list[tuple[Trigger, bool]] = []
+        for sent in self.doc.sents:
+            headline = is_headline(sent, self.lex)
+            for token in sent:
+                trigger = self.trigger(token, headline)
+                if trigger is not None and not self.in_question(token):
+                    found.append((trigger, headline))
+        # A frame verb whose complement is an event, and an event noun that is
+        # the object of an event verb ("lifted the curfew"), make no row of their own.
+        framed = {t.frame.i for t, _ in found if t.frame is not None}
+        verbs = {t.token.i for t, _ in found if t.kind == "verb"} - framed
+        # "staged rallies to demand reforms": the demand is what the protest is for
+        protests = {i for t, _ in found if t.type == "PROTEST" for i in (t.token.i, t.token.head.i)}
         rows: list[dict] = []
-        for token in self.doc:
-            found = self._trigger_spec(token)
-            if found is None or self.in_question(token):
+        for trigger, headline in found:
+            token = trigger.token
+            if token.i in framed or (
+                trigger.kind == "noun" and token.head.i in verbs and token.dep_ in NOUN_OBJECT_DEPS
+            ):
                 continue
-            kind, spec = found
-            if kind == "verb":
-                rows += self._rows(token, token, spec, self.subject(token), trigger_kind="verb")
+            if (
+                trigger.type == "REQUEST"
+                and token.dep_ in ("advcl", "xcomp")
+                and token.head.i in protests
+            ):
                 continue
-            actor = self._noun_actor(token)
-            if actor is not None:
-                clause = token.head if token.head.lemma_ in self.lex["light"] else token
-                rows += self._rows(token, clause, spec, actor, trigger_kind="noun")
+            rows += self._event(trigger, headline)
         for i, row in enumerate(rows):
             row["event_index"] = i
         return rows
 
+    def _event(self, trigger: Trigger, headline: bool) -> list[dict]:
+        token = trigger.token
+        anchor = (
+            trigger.frame if trigger.frame is not None and trigger.frame.pos_ != "NOUN" else token
+        )
+        if trigger.kind == "verb" or anchor is not token:
+            actors = self.subject(anchor)
+            if not actors and self._passive(token):
+                actors = self._agent(token)
+            clause = anchor
+        else:
+            noun_actors = self._noun_actor(token)
+            if noun_actors is None and not self._happens(token, headline):
+                return []
+            actors = noun_actors or []
+            clause = token.head if self._light(token.head) else token
+        if not actors and headline:
+            actors = self._entity_near(token, before=True)
+        if not actors and trigger.kind == "verb" and not self._passive(token) and not headline:
+            return []  # "who did what" without a who: too often a misreading
+        return self._rows(trigger, clause, actors, headline)
+
+    def _before_verb(self, party: Party) -> Party:
+        """A Title Case headline's name often runs into its verb ("Egypt Makes
+        Concessions" as one ORG): keep the words before the first verb form."""
+        words = party.name.split(" ")
+        for n, word in enumerate(words[1:], 1):
+            if word.lower() in self.lex["surface"]:
+                name = " ".join(words[:n])
+                family = party.key.split(":")[0] if party.key else None
+                return Party(name, entity_key(family.upper(), name) if family else None)
+        return party
+
+    def _asked(self, trigger: Trigger) -> list[Party]:
+        """Whom a demand, refusal or threat is aimed at: the subject of the clause
+        it wants ("demanded that the US cancel"), else the frame verb's object
+        ("urged Iran to stop")."""
+        token, frame = trigger.token, trigger.frame
+        if frame is None:  # "demanded that Paraguay reopen the border"
+            clauses = [c for c in token.children if c.dep_ in ("ccomp", "oc")]
+            subjects = [s for c in clauses for s in c.children if s.dep_ in SUBJECT_DEPS]
+            return self.parties(subjects[0]) if subjects else []
+        if token.dep_ in ("ccomp", "oc"):
+            subjects = [c for c in token.children if c.dep_ in SUBJECT_DEPS]
+            if subjects:
+                return self.parties(subjects[0])
+        for child in frame.children:
+            if child.dep_ in OBJECT_DEPS["obj"] | OBJECT_DEPS["iobj"] and child.i != token.i:
+                return self.parties(child)
+        return []
+
+    def _light(self, verb: Token) -> bool:
+        """A light verb ("staged rallies"; the small lemmatiser reads "staged" as "stag")."""
+        return verb.lemma_.lower() in self.lex["light"] or (
+            self.lex["surface"].get(verb.lower_) in self.lex["light"]
+        )
+
+    def _passive(self, verb: Token) -> bool:
+        return any(
+            c.dep_ in ("nsubjpass", "nsubj:pass", "auxpass", "aux:pass") for c in verb.children
+        ) or (verb.tag_ == "VBN" and verb.dep_ in ("ROOT", "acl"))
+
+    def _agent(self, verb: Token) -> list[Party]:
+        """ "released by the rebels", "Concessions Made By Brazil"."""
+        for child in verb.children:
+            if child.dep_ == "agent" or (child.dep_ == "prep" and child.lower_ == "by"):
+                objects = [c for c in child.children if c.dep_ == "pobj"]
+                if objects:
+                    return self.parties(objects[0])
+        return []
+
+    def _happens(self, noun: Token, headline: bool) -> bool:
+        """An event noun with no actor still is an event when the clause says it
+        happens: its subject ("Protests Erupt"), a headline's, or "a ceasefire"."""
+        subject = noun.dep_ in ("nsubj", "nsubjpass", "nsubj:pass", "sb")
+        if subject and noun.head.lemma_.lower() in self.lex["happening"]:
+            return True
+        if noun.lemma_.lower() in self.lex["need_actor"]:
+            return False
+        return subject or noun.dep_ == "ROOT" or headline
+
+    def _entity_near(self, token: Token, before: bool) -> list[Party]:
+        """In a headline the parse is unreliable: the nearest name before (after) it."""
+        sent = token.sent
+        ents = [e for e in self.doc.ents if sent.start <= e.start < sent.end]
+        ents = [e for e in ents if (e.end <= token.i if before else e.start > token.i)]
+        if not ents:
+            return []
+        ent = ents[-1] if before else ents[0]
+        return [Party(ent.text, entity_key(ent.label_, ent.text))]
+
     def _noun_actor(self, noun: Token) -> list[Party] | None:
-        """Actor of an event noun: the light verb's subject, or the possessor ("seinem")."""
-        if noun.dep_ in OBJECT_DEPS["obj"] and noun.head.lemma_ in self.lex["light"]:
-            return self.subject(noun.head)
+        """Actor of an event noun: the light verb's subject, the possessor ("seinem"),
+        a name compounded with it ("Kenya Military Withdrawal") or its "by" phrase."""
+        head = noun.head
+        if noun.dep_ in OBJECT_DEPS["obj"] and self._light(head):
+            found = self.subject(head) or self._agent(head)
+            if found:
+                return found
+        if noun.dep_ in ("nsubjpass", "nsubj:pass") and self._light(head):
+            found = self._agent(head)
+            if found:
+                return found
+        # "went on strike", "remained on alert": the verb's subject
+        if noun.dep_ == "pobj" and head.lower_ in self.lex["state_prepositions"]:
+            found = self.subject(head.head) if head.head.i != head.i else []
+            if found:
+                return found
         for child in noun.children:
             if child.dep_ in ("det:poss", "poss") or "Yes" in child.morph.get("Poss", []):
                 person = self.people.last_person_before(child.i)
                 if person is not None:
                     return [Party(person.name, person.key)]
+                if child.ent_type_:
+                    return self.parties(child)
+            if child.dep_ == "acl":
+                found = self._agent(child)
+                if found:
+                    return found
+        for token in noun.subtree:
+            if (
+                token.i < noun.i
+                and token.ent_type_ in ENTITY_LABELS
+                and token.dep_ in ("compound", "nmod", "amod", "poss")
+            ):
+                return self.parties(token)
         return None
 
     def _rows(
-        self, trigger: Token, clause: Token, spec: dict, actors: list[Party], trigger_kind: str
+        self, trigger: Trigger, clause: Token, actors: list[Party], headline: bool
     ) -> list[dict]:
-        targets: list[Party | None] = [*self.targets(trigger, spec.get("target", []))] or [None]
+        token, spec = trigger.token, trigger.spec
+        where = spec.get("target", [])
+        targets: list[Party | None] = []
+        if trigger.type in ("REQUEST", "REJECT", "THREATEN"):
+            targets = [*self._asked(trigger)]
+        if not targets:
+            targets = [*self.targets(token, where)]
+        if not targets and trigger.frame is not None and trigger.frame.pos_ != "NOUN":
+            targets = [
+                *self.targets(
+                    trigger.frame,
+                    self.lex["verbs"].get(trigger.frame.lemma_.lower(), {}).get("target", ["obj"]),
+                )
+            ]
+        if not targets and self._passive(token) and "obj" in where:
+            subjects = [c for c in token.children if c.dep_ in ("nsubjpass", "nsubj:pass")]
+            targets = [*self.parties(subjects[0])] if subjects else []
+        if not targets and headline:
+            targets = [*self._entity_near(token, before=False)]
+        targets = targets or [None]
         date, modifier, date_source = self.when(clause)
         place = self.where(clause)
-        claimed = self.claimed_by(trigger)
+        claimed = self.claimed_by(token)
         actor = actors[0] if actors else None
-        if actor is None:
-            return []  # "who did what" without a who is noise in an events table
+        if actor is not None and headline:
+            actor = self._before_verb(actor)
+        mode = self.mode(token, spec) if trigger.mode == spec.get("mode") else trigger.mode
         rows = []
         for target in targets:
-            confidence = 0.4 + 0.2 * bool(actor.key) + 0.2 * bool(target and target.key)
-            confidence += 0.1 if trigger_kind == "verb" else 0.0
+            if actor is not None and target is not None and target.name == actor.name:
+                target = None
+            confidence = 0.3 + 0.2 * bool(actor and actor.key) + 0.2 * bool(target and target.key)
+            confidence += 0.1 if trigger.kind == "verb" else 0.0
+            confidence += 0.1 if actor is not None else 0.0
             confidence -= 0.2 if claimed else 0.0
             rows.append(
                 {
                     "article_id": self.article.article_id,
-                    "type": spec["type"],
-                    "mode": self.mode(trigger, spec),
-                    "trigger": trigger.text,
-                    "trigger_lemma": verb_lemma(trigger)
-                    if trigger_kind == "verb"
-                    else trigger.lemma_,
-                    "actor": actor.name,
-                    "actor_key": actor.key,
+                    "type": trigger.type,
+                    "mode": mode,
+                    "context": contexts(token.sent, self.lex),
+                    "trigger": token.text,
+                    "trigger_lemma": trigger.key,
+                    "actor": actor.name if actor else None,
+                    "actor_key": actor.key if actor else None,
                     "target": target.name if target else None,
                     "target_key": target.key if target else None,
                     "event_date": date,
@@ -323,13 +491,13 @@ class EventReader:
                     "date_source": date_source,
                     "place": place.name if place else None,
                     "place_key": place.key if place else None,
-                    "negated": self.negated(trigger),
+                    "negated": self.negated(token),
                     "reported": claimed is not None,
                     "claimed_by": claimed,
                     "confidence": round(max(0.05, min(confidence, 1.0)), 2),
-                    "sentence": trigger.sent.text.strip()[:1000],
-                    "start_char": trigger.idx,
-                    "end_char": trigger.idx + len(trigger),
+                    "sentence": token.sent.text.strip()[:1000],
+                    "start_char": token.idx,
+                    "end_char": token.idx + len(token),
                 }
             )
         return rows
