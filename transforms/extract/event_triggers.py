@@ -100,7 +100,11 @@ def lexicon(language: str) -> dict:
             last = key.split(" ")[-1]
             for form in inflect(last):
                 plural.setdefault(form, last)
+    words = {k.split(" ")[0] for k in verbs} | {k.split(" ")[-1] for k in nouns}
+    words |= set(surface) | set(plural) | {k.split(" ")[0] for k in frames}
     return {
+        "words": words,
+        "multi_last": {k.split(" ")[-1] for k in nouns if " " in k},
         "verbs": verbs,
         "nouns": nouns,
         "phrasal": {k.split(" ")[1] for k in [*verbs, *frames] if " " in k},
@@ -172,15 +176,29 @@ def noun_key(token: Token, lex: dict) -> str | None:
     ):
         return None
     lemma = token.lemma_.lower()
-    single = lemma if lemma in lex["nouns"] else lex["plural"].get(token.lower_)
+    single = lemma if lemma in lex["nouns"] else lex["plural"].get(token.lower_, lemma)
     # multi-word nouns by their last word: "hunger strike", "state of emergency"
-    for size in (3, 2):
-        start = token.i - size + 1
-        if start >= token.sent.start:
-            words = [t.lower_ for t in token.doc[start : token.i]] + [single or lemma]
-            if " ".join(words) in lex["nouns"]:
-                return " ".join(words)
+    if single in lex["multi_last"]:
+        doc, start = token.doc, token.sent.start
+        for size in (3, 2):
+            if token.i - size + 1 >= start:
+                words = [doc[i].lower_ for i in range(token.i - size + 1, token.i)]
+                key = " ".join([*words, single])
+                if key in lex["nouns"]:
+                    return key
     return single if single in lex["nouns"] else None
+
+
+def may_trigger(token: Token, lex: dict) -> bool:
+    """A cheap test before the lexicon lookups: most words are no trigger."""
+    if token.is_punct or token.is_space or token.like_num:
+        return False
+    words = lex["words"]
+    return (
+        token.lower_ in words
+        or token.lemma_.lower() in words
+        or (token.pos_ in ("VERB", "AUX", "ADJ") and verb_lemma(token) in lex["verbs"])
+    )
 
 
 def _object_lemma(token: Token, headline: bool) -> list[str]:

@@ -20,6 +20,7 @@ from newsbeam.transforms.extract.event_triggers import (
     contexts,
     is_headline,
     lexicon,
+    may_trigger,
     noun_key,
     typed,
     verb_keys,
@@ -235,10 +236,11 @@ class EventReader:
     def trigger(self, token: Token, headline: bool) -> Trigger | None:
         """The event a token triggers: a verb by its lemma (or, in a headline, its
         inflected form), else a noun."""
-        negated = self.negated(token) or self._negated_before(token, headline)
-        multiword = " " in (noun_key(token, self.lex) or "")
+        if not may_trigger(token, self.lex):
+            return None
+        noun = noun_key(token, self.lex)
         before = self.doc[token.i - 1] if token.i > token.sent.start else None
-        verb_first = not multiword and (
+        verb_first = not (noun and " " in noun) and (
             token.pos_ in ("VERB", "AUX")
             or (
                 headline
@@ -247,18 +249,17 @@ class EventReader:
                 and before.pos_ not in ("ADJ", "DET", "ADP", "NUM")
             )
         )
-        order = ("verb", "noun") if verb_first else ("noun", "verb")
-        for kind in order:
+        for kind in ("verb", "noun") if verb_first else ("noun", "verb"):
             if kind == "verb":
                 for key in verb_keys(token, self.lex, headline):
                     spec = self.lex["verbs"].get(key)
                     if spec:
+                        negated = self.negated(token) or self._negated_before(token, headline)
                         return typed(token, "verb", key, spec, self.lex, headline, negated)
-            else:
-                key = noun_key(token, self.lex)
-                if key:
-                    spec = self.lex["nouns"][key]
-                    return typed(token, "noun", key, spec, self.lex, headline, negated)
+            elif noun:
+                negated = self.negated(token) or self._negated_before(token, headline)
+                return typed(token, "noun", noun, self.lex["nouns"][noun], self.lex, headline,
+                             negated)  # fmt: skip
         return None
 
     def _negated_before(self, token: Token, headline: bool) -> bool:
