@@ -10,6 +10,7 @@ negation, whether it is reported speech (and by whom), and a confidence.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
@@ -64,6 +65,10 @@ class EventReader:
         self.anchor = anchor
         self.timexes = timexes_of(doc, article)
         self.speech = [q for q in extract_quotes(doc, article) if q["speaker"]]
+        # doc.ents builds its spans anew on every access: once per article
+        self.ents = list(doc.ents)
+        self.ent_starts = [e.start for e in self.ents]
+        self.ent_at = {e.start: e for e in self.ents}
 
     # -- participants -----------------------------------------------------------
     def parties(self, head: Token) -> list[Party]:
@@ -79,7 +84,7 @@ class EventReader:
             if person is not None:
                 party = Party(person.name, person.key)
             elif token.ent_type_ in ENTITY_LABELS and token.ent_iob_ == "B":
-                ent = next(e for e in self.doc.ents if e.start == token.i)
+                ent = self.ent_at[token.i]
                 party = Party(ent.text, entity_key(ent.label_, ent.text))
             else:
                 continue
@@ -211,10 +216,17 @@ class EventReader:
 
     def where(self, token: Token) -> Party | None:
         """A place the clause puts the event in: "in Alaska", "in Oslo"."""
-        for ent in self.doc.ents:
-            if ent.label_ not in ("LOC", "GPE") or ent.start == 0:
-                continue
-            if ent.root in token.subtree and self.doc[ent.start - 1].lower_ in PLACE_PREPOSITIONS:
+        subtree = {t.i for t in token.subtree}
+        first, last = min(subtree), max(subtree)
+        for ent in self.ents[bisect_left(self.ent_starts, first) :]:
+            if ent.start > last:
+                break
+            if (
+                ent.label_ in ("LOC", "GPE")
+                and ent.start > 0
+                and ent.root.i in subtree
+                and self.doc[ent.start - 1].lower_ in PLACE_PREPOSITIONS
+            ):
                 return Party(ent.text, entity_key(ent.label_, ent.text))
         return None
 
@@ -393,7 +405,9 @@ class EventReader:
     def _entity_near(self, token: Token, before: bool) -> list[Party]:
         """In a headline the parse is unreliable: the nearest name before (after) it."""
         sent = token.sent
-        ents = [e for e in self.doc.ents if sent.start <= e.start < sent.end]
+        ents = self.ents[
+            bisect_left(self.ent_starts, sent.start) : bisect_left(self.ent_starts, sent.end)
+        ]
         ents = [e for e in ents if (e.end <= token.i if before else e.start > token.i)]
         if not ents:
             return []

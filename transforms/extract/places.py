@@ -143,13 +143,14 @@ def extract_places(doc: Doc, article: Article) -> list[dict]:
     language = article.language or doc.lang_
     mentions = place_mentions(doc, language)
     resolved = resolve([m.text for m in mentions], language)
+    text = doc.text  # built anew on every access
     rows = []
     for mention in mentions:
         place, how = resolved[mention.text].place, resolved[mention.text].how
         rows.append(
             {
                 "article_id": article.article_id,
-                "text": doc.text[mention.start : mention.end],
+                "text": text[mention.start : mention.end],
                 "name": place.name if place else None,
                 "form": mention.form,
                 "feature_kind": place.kind if place else None,

@@ -17,7 +17,7 @@ Two rounds: the second sees the choices the first made from context.
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from newsbeam.transforms.geo.gazetteer import Place, candidates
@@ -26,6 +26,7 @@ PRIOR = {"country": 8.0, "continent": 7.5, "area": 7.0, "region": 5.5}
 COUNTRY_WEIGHT = 2.5
 NEAR_WEIGHT = 1.5
 NEAR_KM = 200.0
+CELL_DEGREES = 2.0  # about 220 km of latitude
 ROUNDS = 2
 
 
@@ -50,14 +51,8 @@ def distance_km(a: Place, b: Place) -> float:
     return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
 
 
-def _near(a: Place, b: Place) -> bool:
-    if a.region and a.region == b.region:
-        return True
-    return (
-        a.kind in ("city", "region")
-        and b.kind in ("city", "region")
-        and (distance_km(a, b) <= NEAR_KM)
-    )
+def _cell(place: Place) -> tuple[int, int]:
+    return int((place.lat or 0.0) // CELL_DEGREES), int((place.lon or 0.0) // CELL_DEGREES)
 
 
 @dataclass
@@ -73,9 +68,31 @@ class _Context:
             if place is not None and place.country:
                 self.votes[place.country] += self.counts[name]
         self.total = sum(self.votes.values())
-        self.anchors = {
-            n: p for n, p in self.chosen.items() if p is not None and p.kind in ("city", "region")
-        }
+        # the other mentions' places by region and by 2-degree cell, so that an
+        # article naming thousands of towns is not compared pair by pair
+        self.by_region: dict[str, set[str]] = defaultdict(set)
+        self.by_cell: dict[tuple[int, int], list[tuple[str, Place]]] = defaultdict(list)
+        for name, place in self.chosen.items():
+            if place is None or place.kind not in ("city", "region"):
+                continue
+            if place.region:
+                self.by_region[place.region].add(name)
+            if place.lat is not None and place.lon is not None:
+                self.by_cell[_cell(place)].append((name, place))
+
+    def near(self, place: Place, name: str) -> bool:
+        """Another mention's place lies in the same region or within NEAR_KM."""
+        if place.region and self.by_region.get(place.region, set()) - {name}:
+            return True
+        if place.kind not in ("city", "region") or place.lat is None or place.lon is None:
+            return False
+        row, col = _cell(place)
+        for dr in (-1, 0, 1):
+            for dc in (-2, -1, 0, 1, 2):
+                for other, where in self.by_cell.get((row + dr, col + dc), ()):
+                    if other != name and distance_km(place, where) <= NEAR_KM:
+                        return True
+        return False
 
     def best(self, options: tuple[Place, ...], name: str) -> Place | None:
         if len(options) < 2:
@@ -91,7 +108,7 @@ class _Context:
         if own is not None and own.country == place.country:
             share -= own_votes
         value = prior(place) + (COUNTRY_WEIGHT * share / others if others else 0.0)
-        if any(n != name and _near(place, p) for n, p in self.anchors.items()):
+        if self.near(place, name):
             value += NEAR_WEIGHT
         return value
 
