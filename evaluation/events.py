@@ -24,6 +24,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from newsbeam.evaluation.plover import CodedSentence, read_plover_corpus
+from newsbeam.evaluation.report import assemble, nothing_to_score, parsed
 
 _WORD = re.compile(r"[\w-]+")
 STOP = {"the", "of", "a", "an", "and", "s", "its", "their", "his", "her", "in", "for", "to"}
@@ -85,20 +86,12 @@ class Scores:
 
 
 def extract(sentences: list[CodedSentence], models: dict[str, str] | None = None) -> list[Result]:
-    from newsbeam.models import registry
     from newsbeam.transforms.extract.events import extract_events
-    from newsbeam.transforms.nlp import nlp_text
-    from newsbeam.transforms.records import Article
 
-    pipelines = {}
-    results = []
-    for s in sentences:
-        if s.language not in pipelines:
-            pipelines[s.language] = registry.load(s.language, models)
-        doc = pipelines[s.language](nlp_text(s.text))
-        article = Article(article_id=s.doc_id, source=s.source, text=s.text, language=s.language)
-        results.append(Result(s, extract_events(doc, article)))
-    return results
+    return [
+        Result(sentence, extract_events(doc, article))
+        for sentence, (doc, article) in zip(sentences, parsed(sentences, models), strict=True)
+    ]
 
 
 def _pct(part: int, whole: int) -> str:
@@ -144,12 +137,6 @@ def main(
 ) -> str:
     sentences, skipped = read_plover_corpus(corpora)
     if not sentences:
-        reasons = "".join(f"\n  {s}" for s in skipped)
-        raise SystemExit(f"no PLOVER-coded sentences under {' '.join(corpora)}{reasons}")
+        raise nothing_to_score("PLOVER-coded sentences", corpora, skipped)
     results = extract(sentences, models)
-    out = render(results, command)
-    if skipped:
-        out += f"\n\nnot scored ({len(skipped)}):" + "".join(f"\n  {s}" for s in skipped)
-    if errors:
-        out += "\n\n" + render_errors(results)
-    return out
+    return assemble(render(results, command), skipped, render_errors(results) if errors else None)

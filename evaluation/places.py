@@ -26,6 +26,7 @@ import math
 from dataclasses import dataclass, field
 from statistics import median
 
+from newsbeam.evaluation.report import assemble, nothing_to_score, parsed
 from newsbeam.evaluation.spans import Counts, align, strict
 from newsbeam.evaluation.toponyms import Toponym, ToponymDoc, read_toponym_corpus
 
@@ -122,22 +123,9 @@ def score_doc(doc: ToponymDoc, rows: list[dict], with_demonyms: bool = True) -> 
 
 def extract(docs: list[ToponymDoc], models: dict[str, str] | None = None) -> list[list[dict]]:
     """The places table's rows for each document, from the pipeline of its language."""
-    from newsbeam.models import registry
     from newsbeam.transforms.extract.places import extract_places
-    from newsbeam.transforms.nlp import nlp_text
-    from newsbeam.transforms.records import Article
 
-    pipelines = {}
-    rows: list[list[dict]] = []
-    for doc in docs:
-        if doc.language not in pipelines:
-            pipelines[doc.language] = registry.load(doc.language, models)
-        spacy_doc = pipelines[doc.language](nlp_text(doc.text))
-        article = Article(
-            article_id=doc.doc_id, source=doc.source, text=doc.text, language=doc.language
-        )
-        rows.append(extract_places(spacy_doc, article))
-    return rows
+    return [extract_places(doc, article) for doc, article in parsed(docs, models)]
 
 
 def evaluate(docs: list[ToponymDoc], models: dict[str, str] | None = None) -> list[DocResult]:
@@ -217,12 +205,6 @@ def main(
 ) -> str:
     docs, skipped = read_toponym_corpus(corpora)
     if not docs:
-        reasons = "".join(f"\n  {s}" for s in skipped)
-        raise SystemExit(f"no GeoVirus or TR-News documents under {' '.join(corpora)}{reasons}")
+        raise nothing_to_score("GeoVirus or TR-News documents", corpora, skipped)
     results = evaluate(docs, models)
-    out = render(results, command)
-    if skipped:
-        out += f"\n\nnot scored ({len(skipped)}):" + "".join(f"\n  {s}" for s in skipped)
-    if errors:
-        out += "\n\n" + render_errors(results)
-    return out
+    return assemble(render(results, command), skipped, render_errors(results) if errors else None)

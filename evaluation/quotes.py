@@ -34,6 +34,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from newsbeam.evaluation.attribution import Attribution, AttributionDoc, read_attribution_corpus
+from newsbeam.evaluation.report import assemble, nothing_to_score, parsed
 from newsbeam.evaluation.spans import Counts
 
 KINDS = ("direct", "indirect", "all")
@@ -163,22 +164,9 @@ def _overlap(row: dict, gold: Attribution) -> int:
 
 def extract(docs: list[AttributionDoc], models: dict[str, str] | None = None) -> list[list[dict]]:
     """The quotes table's rows for each document, from the pipeline that serves its language."""
-    from newsbeam.models import registry
     from newsbeam.transforms.extract.quotes import extract_quotes
-    from newsbeam.transforms.nlp import nlp_text
-    from newsbeam.transforms.records import Article
 
-    pipelines = {}
-    rows: list[list[dict]] = []
-    for doc in docs:
-        if doc.language not in pipelines:
-            pipelines[doc.language] = registry.load(doc.language, models)
-        spacy_doc = pipelines[doc.language](nlp_text(doc.text))
-        article = Article(
-            article_id=doc.doc_id, source=doc.source, text=doc.text, language=doc.language
-        )
-        rows.append(extract_quotes(spacy_doc, article))
-    return rows
+    return [extract_quotes(doc, article) for doc, article in parsed(docs, models)]
 
 
 def evaluate(docs: list[AttributionDoc], models: dict[str, str] | None = None) -> list[DocResult]:
@@ -256,12 +244,6 @@ def main(
 ) -> str:
     docs, skipped = read_attribution_corpus(corpora)
     if not docs:
-        reasons = "".join(f"\n  {s}" for s in skipped)
-        raise SystemExit(f"no BRAT or SpkAtt documents to score under {' '.join(corpora)}{reasons}")
+        raise nothing_to_score("BRAT or SpkAtt documents to score", corpora, skipped)
     results = evaluate(docs, models)
-    out = render(results, command)
-    if skipped:
-        out += f"\n\nnot scored ({len(skipped)}):" + "".join(f"\n  {s}" for s in skipped)
-    if errors:
-        out += "\n\n" + render_errors(results)
-    return out
+    return assemble(render(results, command), skipped, render_errors(results) if errors else None)

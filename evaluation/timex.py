@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from newsbeam.evaluation.documents import GoldDoc, GoldSpan
+from newsbeam.evaluation.report import assemble, nothing_to_score
 from newsbeam.evaluation.spans import Alignment, Counts, align, strict
 from newsbeam.evaluation.timeml import read_corpus
 from newsbeam.transforms.extract.timex import Timex, find_timexes
@@ -178,14 +179,8 @@ def _ctx(text: str, start: int, end: int, width: int = 30) -> str:
 def main(corpora: list[str], mode: str = "auto", errors: bool = False, command: str = "") -> str:
     docs, skipped = read_corpus(corpora)
     if not docs:
-        reasons = "".join(f"\n  {s}" for s in skipped)
-        raise SystemExit(
-            f"no TimeML, MEANTIME or TIMEX2 documents to score under {' '.join(corpora)}{reasons}"
-        )
+        raise nothing_to_score("TimeML, MEANTIME or TIMEX2 documents to score", corpora, skipped)
     results = evaluate(docs, mode)
-    out = render(results, mode, command)
-    if skipped:
-        out += f"\n\nnot scored ({len(skipped)}):" + "".join(f"\n  {s}" for s in skipped)
-    if errors:
-        out += "\n\n" + render_errors(results)
-    return out
+    return assemble(
+        render(results, mode, command), skipped, render_errors(results) if errors else None
+    )
