@@ -64,8 +64,7 @@ def place_lexicon(language: str) -> dict:
     }
 
 
-def _continents(language: str, add) -> set[str]:  # type: ignore[no-untyped-def]
-    names: set[str] = set()
+def _continents(language: str, add) -> None:  # type: ignore[no-untyped-def]
     for c in sources.continents().values():
         place = Place(
             c["name"], "continent", "", "", float(c["lat"]), float(c["lng"]),
@@ -76,15 +75,12 @@ def _continents(language: str, add) -> set[str]:  # type: ignore[no-untyped-def]
             own.add(c["name"])
         for name in own:
             add(name, place)
-        names |= own
-    return names
 
 
-def _countries(language: str, add) -> tuple[set[str], dict[str, Place]]:  # type: ignore[no-untyped-def]
+def _countries(language: str, add) -> None:  # type: ignore[no-untyped-def]
     translate = country_translator(language)
     points = sources.country_points()
     by_alpha3: dict[str, Place] = {}
-    names: set[str] = set()
     for code, c in sources.countries().items():
         point = points.get(code, {})
         lat, lon = _point(point)
@@ -104,18 +100,14 @@ def _countries(language: str, add) -> tuple[set[str], dict[str, Place]]:  # type
         own.add(point.get("translations", {}).get(language) or "")
         for name in own - {""}:
             add(name, place)
-        names |= own
     for code3, entry in load_lexicon(language, "countries").get("countries", {}).items():
         if code3 in by_alpha3:
             for name in entry.get("names", []):
                 add(name, by_alpha3[code3])
-                names.add(name)
-    return names, by_alpha3
 
 
-def _regions(add) -> set[str]:  # type: ignore[no-untyped-def]
+def _regions(add) -> None:  # type: ignore[no-untyped-def]
     states = {s["name"]: s["geonameid"] for s in sources.us_states().values()}
-    names: set[str] = set()
     for r in sources.regions():
         lat, lon = _point(r)
         if lat is None:
@@ -130,8 +122,6 @@ def _regions(add) -> set[str]:  # type: ignore[no-untyped-def]
             own.add(native)
         for name in own:
             add(name, place)
-        names |= own
-    return names
 
 
 @lru_cache(maxsize=8)
