@@ -7,6 +7,7 @@ model trained on: `train` fits the weights, `dev` picks the best checkpoint,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -72,10 +73,7 @@ def outer_bio_to_spacy(tags: list[str]) -> list[str]:
         mapped = GERMEVAL_LABELS.get(label)
         out.append(f"{prefix}-{mapped}" if mapped else "O")
     # An I- after a dropped deriv/part tag would start a span mid-entity.
-    for i, tag in enumerate(out):
-        if tag.startswith("I-") and (i == 0 or out[i - 1][2:] != tag[2:]):
-            out[i] = "B-" + tag[2:]
-    return out
+    return _repair_bio(out)
 
 
 def germeval_docs(path: Path, vocab: Vocab) -> list[Doc]:
@@ -83,6 +81,57 @@ def germeval_docs(path: Path, vocab: Vocab) -> list[Doc]:
     for words, tags in read_germeval(path):
         doc = Doc(vocab, words=words, spaces=germeval_spaces(words), ents=outer_bio_to_spacy(tags))
         docs.append(doc)
+    return docs
+
+
+# Europeana's tags as written, typos included ("B-PEr", "B_LOC", "B.PER").
+_EUROPEANA_TAG = re.compile(r"^([BI])[-_.](PER|LOC|ORG|MISC)$", re.IGNORECASE)
+# Europeana has no sentence breaks: a chunk ends after . ! ? before a capital,
+# or at this many tokens.
+EUROPEANA_MAX_TOKENS = 60
+
+
+def read_europeana(path: Path) -> Iterator[tuple[list[str], list[str]]]:
+    """(tokens, BIO tags) per pseudo-sentence of a Europeana Newspapers .bio file.
+
+    Comment lines ("# file: ...") are skipped; a tag that is none of B/I-PER,
+    LOC, ORG, MISC after case and separator repair ("B-BER", "B-OLOC") is O.
+    """
+    words: list[str] = []
+    tags: list[str] = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            cols = line.split()
+            if not cols or cols[0] == "#":
+                continue
+            match = _EUROPEANA_TAG.match(cols[-1]) if len(cols) > 1 else None
+            tag = f"{match[1].upper()}-{match[2].upper()}" if match else "O"
+            if words and (
+                len(words) >= EUROPEANA_MAX_TOKENS
+                or (words[-1] in (".", "!", "?") and cols[0][:1].isupper() and tag[:1] != "I")
+            ):
+                yield words, _repair_bio(tags)
+                words, tags = [], []
+            words.append(cols[0])
+            tags.append(tag)
+    if words:
+        yield words, _repair_bio(tags)
+
+
+def _repair_bio(tags: list[str]) -> list[str]:
+    """An I- that continues nothing (a cut chunk, a dropped tag) starts the entity."""
+    out = list(tags)
+    for i, tag in enumerate(out):
+        if tag.startswith("I-") and (i == 0 or out[i - 1][2:] != tag[2:]):
+            out[i] = "B-" + tag[2:]
+    return out
+
+
+def europeana_docs(folder: Path, vocab: Vocab) -> list[Doc]:
+    docs = []
+    for path in sorted(folder.glob("*.bio")):
+        for words, tags in read_europeana(path):
+            docs.append(Doc(vocab, words=words, spaces=germeval_spaces(words), ents=tags))
     return docs
 
 
@@ -121,6 +170,9 @@ def build_corpora(corpus_dir: Path, out_dir: Path) -> dict[str, int]:
     splits["ner-train"] = germeval_docs(ge / "NER-de-test.tsv", vocab) + ge_dev[:NER_DEV_TRAIN]
     splits["ner-dev"] = ge_dev[NER_DEV_TRAIN:cut]
     splits["ner-test"] = ge_dev[cut:]
+    europeana = corpus_dir / "europeana"
+    if europeana.is_dir():
+        splits["ner-europeana"] = europeana_docs(europeana, vocab)
     sizes = {}
     for name, docs in splits.items():
         DocBin(docs=docs, store_user_data=False).to_disk(out_dir / f"{name}.spacy")

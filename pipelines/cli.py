@@ -203,7 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="timex: TimeML .tml, MEANTIME CAT XML and TIMEX2 (WikiWars) documents. "
         "quotes: BRAT standoff attributions (PolNeAR: Source, Cue, Content) and SpkAtt-2023 JSON. "
         "places: GeoVirus and TR-News XML (toponyms with coordinates). "
-        "events: PLOVER-coded sentences (CSV or JSONL: text, event, actor, target).",
+        "events: PLOVER-coded sentences (CSV or JSONL: text, event, actor, target). "
+        "ner: token-per-line CoNLL/IOB (CoNLL-2003, WNUT-17, Europarl, WikiANN, Europeana) "
+        "and GermEval 2014 files, with the effect of each rule component.",
     )
     ev.add_argument("task", choices=list(TASKS), help="what to score")
     ev.add_argument("corpora", nargs="+", help="annotated files or folders")
@@ -396,7 +398,7 @@ def cmd_lake(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace, argv: list[str] | None) -> int:
     command = "newsbeam " + " ".join(argv if argv is not None else sys.argv[1:])
-    if args.task in ("quotes", "places", "events"):
+    if args.task in ("quotes", "places", "events", "ner"):
         from importlib import import_module
 
         task = import_module(f"newsbeam.evaluation.{args.task}")

@@ -8,7 +8,9 @@ import unicodedata
 
 from spacy.tokens import Doc, Span
 
+from newsbeam.models.rules import gazetteer_names
 from newsbeam.transforms.extract.doc_cache import per_doc
+from newsbeam.transforms.lexicon import load_lexicon
 from newsbeam.transforms.records import Article
 
 # Entity keys use one label family across languages and label sets, so that an
@@ -72,6 +74,35 @@ def canonical_names(ents: list[Span], candidates: list[Span] | None = None) -> d
     return canon
 
 
+def base_forms(ents: list[Span], canon: dict[int, str], language: str) -> dict[int, str]:
+    """Inflected names take their base form's name: "Italiens" -> "Italien" when
+    the article names Italien too or the gazetteer knows both as one place,
+    "Bundestages" -> "Bundestag" when the article names the Bundestag.
+    Endings come from names.yaml (`genitive_endings`)."""
+    endings = [e for e in load_lexicon(language, "names").get("genitive_endings", []) if e]
+    if not endings:
+        return canon
+    known = {(LABEL_FAMILY.get(ents[i].label_), name) for i, name in canon.items()}
+    places = gazetteer_names(language)[1]
+    out = dict(canon)
+    for i, name in canon.items():
+        family = LABEL_FAMILY.get(ents[i].label_)
+        for ending in endings:
+            stem = name[: -len(ending)]
+            if not name.endswith(ending) or len(stem) < 3:
+                continue
+            same_place = (
+                family == "loc"
+                and stem in places
+                and name in places
+                and places[stem].gid == places[name].gid
+            )
+            if (family, stem) in known or same_place:
+                out[i] = stem
+                break
+    return out
+
+
 def doc_text(doc: Doc) -> str:
     """doc.text, computed once: spaCy rebuilds the string from the tokens on every access."""
     return per_doc(doc, "text", lambda: doc.text)
@@ -94,7 +125,7 @@ def sentence_of(doc: Doc, token_index: int) -> int:
 
 def extract_entities(doc: Doc, article: Article) -> list[dict]:
     ents = list(doc.ents)
-    canon = canonical_names(ents)
+    canon = base_forms(ents, canonical_names(ents), article.language or doc.lang_)
     rows = []
     for i, ent in enumerate(ents):
         rows.append(

