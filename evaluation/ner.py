@@ -7,14 +7,15 @@ the statistical model alone, all rules, all rules but one ("without X") and
 the model plus one rule ("only X") are scored on the same statistical output.
 A rule earns its place when "without X" scores below "all rules" on a label
 and "only X" above "model alone"; the last column of the effect table says
-how many spans the rule changed and how many of those were right.
+how many spans the rule added and removed, and how many of those the gold has.
 
 Scoring is exact, as in CoNLL: a system entity counts when its start, end and
 label (mapped to PER, LOC, ORG, MISC: PERSON -> PER; GPE, LOC, FAC -> LOC;
 NORP, PRODUCT, WORK_OF_ART, EVENT, LAW, LANGUAGE -> MISC; dates and numbers
 are not scored) are a gold entity's.
 
-`--errors` lists, per rule, the spans it added or changed that are wrong.
+`--errors` lists, per rule, the spans it added that the gold lacks and the
+spans it removed that the gold has.
 """
 
 from __future__ import annotations
@@ -60,19 +61,21 @@ class LabelCounts:
 
 @dataclass
 class Change:
-    """A span a rule added or relabelled, and whether the gold has it."""
+    """A wrong change: a span a rule added that the gold lacks, or removed that it has."""
 
     sentence: str
     text: str
     label: str
-    right: bool
+    how: str  # added | removed
 
 
 @dataclass
 class RuleEffect:
-    changed: int = 0
-    right: int = 0
-    wrong: list[Change] = field(default_factory=list)
+    added: int = 0  # entities it adds or relabels
+    added_right: int = 0
+    removed: int = 0  # entities it takes away (or relabels away)
+    removed_right: int = 0
+    wrong: list[Change] = field(default_factory=list)  # wrong additions, right removals
 
 
 @dataclass
@@ -131,13 +134,19 @@ def score_corpus(corpus: NerCorpus, nlp: Language) -> CorpusResult:
                 scores[name].right[e.label] += e in gold
         for rule in rules:
             before = found["model alone"] if len(rules) == 1 else found[f"without {rule}"]
+            effect = effects[rule]
             for e in found["all rules"] - before:
-                effect = effects[rule]
-                effect.changed += 1
-                effect.right += e in gold
+                effect.added += 1
+                effect.added_right += e in gold
                 if e not in gold:
                     text = sentence.text[e.start : e.end]
-                    effect.wrong.append(Change(sentence.text, text, e.label, False))
+                    effect.wrong.append(Change(sentence.text, text, e.label, "added"))
+            for e in before - found["all rules"]:
+                effect.removed += 1
+                effect.removed_right += e in gold
+                if e in gold:
+                    text = sentence.text[e.start : e.end]
+                    effect.wrong.append(Change(sentence.text, text, e.label, "removed"))
     return CorpusResult(corpus, rules, scores, effects)
 
 
@@ -173,7 +182,8 @@ def render(results: list[CorpusResult], command: str = "") -> str:
             lines.append(f"  {name:34}{cells}")
         if res.rules:
             lines.append(
-                "  effect of each rule (F1 with all rules minus F1 without it; spans it changed):"
+                "  effect of each rule (F1 with all rules minus F1 without it; spans it added"
+                " and removed, and how many of those the gold has):"
             )
             for rule in res.rules:
                 without = "model alone" if len(res.rules) == 1 else f"without {rule}"
@@ -183,7 +193,10 @@ def render(results: list[CorpusResult], command: str = "") -> str:
                     delta = with_all.prf(label)[2] - without_it.prf(label)[2]
                     deltas.append(f"{label or 'ALL'} {100 * delta:+5.2f}")
                 effect = res.effects[rule]
-                changed = f"changed {effect.changed}, right {effect.right}"
+                changed = (
+                    f"added {effect.added} ({effect.added_right} right), "
+                    f"removed {effect.removed} ({effect.removed_right} right)"
+                )
                 lines.append(f"  {rule:34}{'  '.join(deltas)}   {changed}")
     return "\n".join(lines)
 
@@ -194,7 +207,8 @@ def render_errors(results: list[CorpusResult]) -> str:
         for rule, effect in res.effects.items():
             for change in effect.wrong:
                 lines.append(
-                    f"{res.corpus.name}\t{rule}\t{change.label}\t{change.text}\t{change.sentence}"
+                    f"{res.corpus.name}\t{rule}\t{change.how}\t{change.label}\t{change.text}"
+                    f"\t{change.sentence}"
                 )
     return "\n".join(lines)
 

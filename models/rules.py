@@ -49,9 +49,10 @@ _LATIN_NAME = re.compile(r"^[A-ZÄÖÜ][\w\-'. ]+$")
 GAZETTEER = "newsbeam_gazetteer"
 TITLE_PERSON = "newsbeam_title_person"
 NAME_LINKS = "newsbeam_name_links"
+COMMON_WORDS = "newsbeam_common_words"
 PARAGRAPHS = "newsbeam_paragraphs"
 # The components that change doc.ents (`newsbeam evaluate ner` scores each one's effect).
-RULE_COMPONENTS = (GAZETTEER, TITLE_PERSON, NAME_LINKS)
+RULE_COMPONENTS = (COMMON_WORDS, GAZETTEER, TITLE_PERSON, NAME_LINKS)
 
 
 class Entry(NamedTuple):
@@ -457,6 +458,36 @@ def _part_of_name(doc: Doc, span: Span, common: frozenset[str]) -> bool:
     return False
 
 
+@Language.factory(COMMON_WORDS, default_config={"language": "de"})
+def make_common_words(nlp: Language, name: str, language: str):
+    return CommonWords(language)
+
+
+class CommonWords:
+    """A one-word entity of the statistical model that is a common word of the
+    language is no name: a capitalised noun that the training text's gold leaves
+    outside entities ("Medizin", "Tram"), or a lower-case word capitalised by
+    the start of the sentence ("Daß", "Sobald"). Words from
+    lexicons/<lang>/common_words.txt (models/vocabulary.py)."""
+
+    def __init__(self, language: str) -> None:
+        self.words = listed_common_words(language)
+
+    def __call__(self, doc: Doc) -> Doc:
+        keep = [e for e in doc.ents if not self._common(e)]
+        if len(keep) < len(doc.ents):
+            doc.ents = keep
+        return doc
+
+    def _common(self, ent: Span) -> bool:
+        if len(ent) != 1 or ent.kb_id_:
+            return False
+        text = ent.text
+        if text in self.words:
+            return True
+        return ent[0].is_sent_start and text.lower() in self.words and text[1:].islower()
+
+
 @Language.factory(NAME_LINKS, default_config={"language": "de"})
 def make_name_links(nlp: Language, name: str, language: str):
     return NameLinks(language)
@@ -518,6 +549,9 @@ def add_news_rules(nlp: Language, language: str) -> None:
         first = next((p for p in ("parser", "senter") if p in nlp.pipe_names), None)
         nlp.add_pipe(PARAGRAPHS, before=first) if first else nlp.add_pipe(PARAGRAPHS)
     after = "ner" if "ner" in nlp.pipe_names else None
+    if listed_common_words(language) and COMMON_WORDS not in nlp.pipe_names:
+        nlp.add_pipe(COMMON_WORDS, after=after, config={"language": language})
+        after = COMMON_WORDS
     if load_lexicon(language, "countries") and GAZETTEER not in nlp.pipe_names:
         nlp.add_pipe(GAZETTEER, after=after, config={"language": language})
         after = GAZETTEER

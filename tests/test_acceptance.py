@@ -103,6 +103,28 @@ def test_persons(lake, seed):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", sorted(SEED_FILES))
+def test_one_key_per_person(lake, seed):
+    """Every mention of an expected person (the full name, the surname alone, its
+    genitive) carries the key of the full name, and no second person row holds
+    a part of the name ("Kallas" after "Kaja Kallas" was a place)."""
+    _, persons = rows_for(lake, seed, "persons")
+    _, mentions = rows_for(lake, seed, "entities")
+    keys = {r["name"]: r["entity_key"] for r in persons}
+    for person in expectations(seed)["persons"]:
+        words = person["name"].split()
+        if len(words) < 2:
+            continue
+        key = keys[person["name"]]
+        surname = words[-1]
+        for row in mentions:
+            if row["text"] in (person["name"], surname, surname + "s"):
+                assert row["entity_key"] == key, (row["text"], row["label"], row["entity_key"])
+        parts = [r["name"] for r in persons if r["name"] != person["name"] and r["name"] in words]
+        assert parts == [], parts
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", sorted(SEED_FILES))
 def test_places(lake, seed):
     _, rows = rows_for(lake, seed, "places")
     geocoded = {r["text"] for r in rows if r["geonames_id"]}

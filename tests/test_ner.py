@@ -118,7 +118,7 @@ def test_evaluate_ner_scores_each_rule_on_its_own(tmp_path):
         assert f"  {config}" in out
     effects = {line.split()[0]: line for line in out.splitlines() if line.startswith("  newsbeam_")}
     assert set(effects) == {"newsbeam_gazetteer", "newsbeam_title_person", "newsbeam_name_links"}
-    effect = [line for line in effects.values() if "changed" in line]
+    effect = [line for line in effects.values() if "added" in line and "removed" in line]
     assert len(effect) == 3 and not any("ALL -" in line for line in effect)
 
 
