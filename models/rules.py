@@ -485,7 +485,7 @@ class CommonWords:
         text = ent.text
         if text in self.words:
             return True
-        return ent[0].is_sent_start and text.lower() in self.words and text[1:].islower()
+        return bool(ent[0].is_sent_start) and text.lower() in self.words and text[1:].islower()
 
 
 @Language.factory(NAME_LINKS, default_config={"language": "de"})
