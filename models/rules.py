@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 import pycountry
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from newsbeam.models.vocabulary import WordStats, listed_common_words
@@ -227,7 +227,7 @@ class TitlePerson:
         text = token.text
         if not first and text.lower().startswith(self.name_prefixes):  # "al-Nuaimi"
             text = text.split("-", 1)[1]
-        if not (_NAME_WORD.match(text) and text[:1].isupper() and any(c.islower() for c in text)):
+        if not _is_name_word(text):  # initials count: "Charles B. Rangel"
             return False
         if token.pos_ in ("VERB", "AUX", "PRON", "ADP", "DET"):  # "Princess Peach Comes Back"
             return False
@@ -240,6 +240,15 @@ class TitlePerson:
             nxt = doc[i + 1] if i + 1 < len(doc) else None
             return not first and nxt is not None and nxt.text[:1].islower()
         return True
+
+    def _inside_a_name(self, doc: Doc, token: Token) -> bool:
+        """A title word that is part of a longer word or name: "Commander-in-Chief
+        Forum", "Larry King Now" (after a person the model found)."""
+        if token.i == 0:
+            return False
+        before = doc[token.i - 1]
+        joined = before.text == "-" and not before.whitespace_
+        return joined or before.ent_type_ == self.label
 
     def _particles_at(self, doc: Doc, i: int) -> int:
         """How many tokens the longest name particle at i spans (0: none)."""
@@ -289,7 +298,7 @@ class TitlePerson:
         places = {t.i for e in doc.ents if e.label_ != self.label for t in e}
         single = {e.start for e in doc.ents if e.label_ != self.label and len(e) == 1}
         for token in doc:
-            if not self.title.match(token.text.lower()):
+            if not self.title.match(token.text.lower()) or self._inside_a_name(doc, token):
                 continue
             end = self._name_end(doc, token.i + 1, places, single)
             if end < len(doc) and doc[end].text[:1].isupper() and doc[end].pos_ in ("VERB", "AUX"):
@@ -488,6 +497,14 @@ class CommonWords:
         return bool(ent[0].is_sent_start) and text.lower() in self.words and text[1:].islower()
 
 
+def _is_name_word(word: str) -> bool:
+    """A capitalised word with lower-case letters ("Kallas", "O'Brien"), or an
+    initial ("B."): not a handle, an acronym or "RT"."""
+    if len(word) == 2 and word[1] == "." and word[0].isupper():
+        return True
+    return bool(_NAME_WORD.match(word)) and word[:1].isupper() and any(c.islower() for c in word)
+
+
 @Language.factory(NAME_LINKS, default_config={"language": "de"})
 def make_name_links(nlp: Language, name: str, language: str):
     return NameLinks(language)
@@ -514,7 +531,7 @@ class NameLinks:
         out = []
         for ent in ents:
             words = tuple(t.text for t in ent if not t.is_punct)
-            if ent.label_ == self.label:
+            if ent.label_ == self.label and all(map(_is_name_word, words)):
                 for n in range(1, len(words)):
                     surnames.setdefault(words[-n:], ent.start)
             elif words and self._known(words, surnames, ent.start):

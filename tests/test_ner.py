@@ -222,6 +222,14 @@ def test_title_rule_does_not_cut_a_longer_person_the_model_found():
     assert found == [("Jean van Boxmeer", "PERSON")]
 
 
+def test_title_rule_reads_initials_and_skips_titles_inside_names():
+    assert title_names("en", "said Representative Charles B. Rangel of New York.") == [
+        ("Charles B. Rangel", "PERSON")
+    ]
+    assert title_names("en", "at the Commander-in-Chief Forum on Monday") == []
+    assert title_names("en", "Larry King Now aired.", [(0, 1, "PERSON")]) == [("Larry", "PERSON")]
+
+
 def test_english_titles_are_words_not_endings():
     # "Making" ends in "king"; in English a title is a word of its own
     assert title_names("en", "Watch What Else is Making News today.") == []
