@@ -406,7 +406,14 @@ class Gazetteer:
         if not spans:
             return doc
         kinds = {(span.start, span.end): entry.kind for span, entry in spans}
-        taken = {t.i for e in doc.ents for t in e}
+        # A dateline in capitals is a place whatever the model called it
+        # ("OFFENBACH (dpa)" as ORG): the one context that overrules it.
+        datelines = {
+            (span.start, span.end)
+            for span, _entry in spans
+            if words[span.start] != doc[span.start].text
+        }
+        taken = {t.i for e in doc.ents if (e.start, e.end) not in datelines for t in e}
         tagged = doc.has_annotation("POS")
         new = [
             span
@@ -420,7 +427,9 @@ class Gazetteer:
             )
         ]
         if new:
-            doc.ents = sorted([*doc.ents, *new], key=lambda s: s.start)
+            placed = {(span.start, span.end) for span in new}
+            kept = [e for e in doc.ents if (e.start, e.end) not in placed]
+            doc.ents = sorted([*kept, *new], key=lambda s: s.start)
         return doc
 
     def _place_context(

@@ -173,6 +173,13 @@ def test_english_towns_need_a_place_context(nlp_en):
     assert ("Chad", "GPE") in gazetteer_only(nlp_en, "Chad and Georgia signed the treaty.")
 
 
+def test_a_dateline_in_capitals_is_a_place_whatever_the_model_said(nlp_de):
+    doc = nlp_de.make_doc("OFFENBACH (dpa) - Die Stadt plant neu.")
+    doc.ents = [Span(doc, 0, 1, label="ORG"), Span(doc, 2, 3, label="ORG")]
+    doc = nlp_de.get_pipe("newsbeam_gazetteer")(doc)
+    assert [(e.text, e.label_) for e in doc.ents] == [("OFFENBACH", "LOC"), ("dpa", "ORG")]
+
+
 def test_german_datelines_in_capitals_and_names_of_clubs(nlp_de):
     found = gazetteer_only(nlp_de, "OFFENBACH (dpa) - Die Stadt plant neu.")
     assert found == [("OFFENBACH", "LOC")]
