@@ -7,6 +7,7 @@ model trained on: `train` fits the weights, `dev` picks the best checkpoint,
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -141,6 +142,29 @@ def ud_docs(path: Path) -> list[Doc]:
     return list(conllu_to_docs(text, n_sents=UD_SENTS_PER_DOC, merge_subtokens=True, no_print=True))
 
 
+def pretraining_texts(corpus_dir: Path) -> list[str]:
+    """Raw text for `spacy pretrain` (the NER's tok2vec): the UD sentences, the
+    GermEval sentences the NER trains on and the Europeana chunks. GermEval's
+    selection and held-out sentences are left out: their text shapes no weights."""
+    texts = []
+    for path in sorted((corpus_dir / "ud").glob("*.conllu")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("# text = "):
+                texts.append(line[len("# text = ") :])
+    ge = corpus_dir / "germeval"
+    sentences = [*read_germeval(ge / "NER-de-test.tsv"),
+                 *list(read_germeval(ge / "NER-de-dev.tsv"))[:NER_DEV_TRAIN]]  # fmt: skip
+    for path in sorted((corpus_dir / "europeana").glob("*.bio")):
+        sentences += read_europeana(path)
+    for words, _tags in sentences:
+        texts.append(
+            "".join(
+                w + (" " if s else "") for w, s in zip(words, germeval_spaces(words), strict=True)
+            )
+        )
+    return texts
+
+
 def build_corpora(corpus_dir: Path, out_dir: Path) -> dict[str, int]:
     """Write ud-{train,dev,test}.spacy and ner-{train,dev,test}.spacy; return sizes."""
     if not (corpus_dir / "ud").is_dir() or not (corpus_dir / "germeval").is_dir():
@@ -177,4 +201,9 @@ def build_corpora(corpus_dir: Path, out_dir: Path) -> dict[str, int]:
     for name, docs in splits.items():
         DocBin(docs=docs, store_user_data=False).to_disk(out_dir / f"{name}.spacy")
         sizes[name] = len(docs)
+    texts = pretraining_texts(corpus_dir)
+    with (out_dir / "pretrain-text.jsonl").open("w", encoding="utf-8") as handle:
+        for text in texts:
+            handle.write(json.dumps({"text": text}, ensure_ascii=False) + "\n")
+    sizes["pretrain-text"] = len(texts)
     return sizes
