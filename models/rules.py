@@ -42,8 +42,9 @@ MIN_CITY_POPULATION = 100_000
 TOWN_CLUSTER_SHARE = 0.95
 # Alternate names shorter than this are codes ("MOW", "Ko"), not names.
 MIN_NAME_LENGTH = 4
-# A name word: letters, apostrophes inside ("O'Brien"), a full stop after an initial.
-_NAME_WORD = re.compile(r"^[^\W\d_]+(?:['’][^\W\d_]+)*\.?$")
+# A name word: letters, apostrophes and hyphens inside ("O'Brien", "Kellett-Bowman"),
+# a full stop after an initial.
+_NAME_WORD = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)*\.?$")
 _LATIN_NAME = re.compile(r"^[A-ZÄÖÜ][\w\-'. ]+$")
 
 GAZETTEER = "newsbeam_gazetteer"
@@ -218,6 +219,7 @@ class TitlePerson:
         self.not_names = {w.lower() for w in lexicon.get("not_names", [])}
         self.particles = {tuple(w.lower().split()) for w in lexicon.get("particles", [])}
         self.longest_particle = max(map(len, self.particles), default=0)
+        self.particle_words = {w for p in self.particles for w in p}
         self.common_words = listed_common_words(language)
         self.capitalised_nouns = bool(load_lexicon(language, "speech").get("capitalised_nouns"))
         self.max_name_tokens = max_name_tokens
@@ -240,6 +242,9 @@ class TitlePerson:
             nxt = doc[i + 1] if i + 1 < len(doc) else None
             return not first and nxt is not None and nxt.text[:1].islower()
         return True
+
+    def _name_part(self, token: Token) -> bool:
+        return _is_name_word(token.text) or token.lower_ in self.particle_words
 
     def _inside_a_name(self, doc: Doc, token: Token) -> bool:
         """A title word that is part of a longer word or name: "Commander-in-Chief
@@ -309,18 +314,25 @@ class TitlePerson:
             if end > token.i + 1:
                 found.append(Span(doc, token.i + 1, end, label=self.label, kb_id="rule:title"))
         if found:
-            kept, found = _settle(list(doc.ents), found, self.label)
+            kept, found = _settle(list(doc.ents), found, self.label, self._name_part)
             doc.ents = filter_spans(found + kept)
         return doc
 
 
-def _settle(ents: list[Span], found: list[Span], label: str) -> tuple[list[Span], list[Span]]:
+def _settle(
+    ents: list[Span], found: list[Span], label: str, name_part: Callable[[Token], bool]
+) -> tuple[list[Span], list[Span]]:
     """Which model entities stay and which title spans enter (see TitlePerson)."""
     better = [
         f
         for f in found
         if any(
-            _overlap(e, f) and e.label_ == label and e.start >= f.start and e.end > f.end
+            _overlap(e, f)
+            and e.label_ == label
+            and e.start >= f.start
+            and e.end > f.end
+            # longer by name words ("van Boxmeer"), not by a possessive ("Fenwick 's")
+            and all(name_part(t) for t in e[f.end - e.start :])
             for e in ents
         )
     ]

@@ -227,6 +227,9 @@ def test_title_rule_takes_a_one_word_place_after_a_given_name_as_the_surname(nlp
 def test_title_rule_does_not_cut_a_longer_person_the_model_found():
     found = title_names("en", "CEO Jean van Boxmeer spoke.", [(1, 4, "PERSON")])
     assert found == [("Jean van Boxmeer", "PERSON")]
+    # a span longer only by a possessive is cut back to the name
+    found = title_names("en", "Mayor Laura Fenwick's statement said.", [(1, 4, "PERSON")])
+    assert found == [("Laura Fenwick", "PERSON")]
 
 
 def test_title_rule_reads_initials_and_skips_titles_inside_names():
