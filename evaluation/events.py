@@ -24,7 +24,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from newsbeam.evaluation.plover import CodedSentence, read_plover_corpus
-from newsbeam.evaluation.report import assemble, nothing_to_score, parsed
+from newsbeam.evaluation.report import parsed, task_main
 
 _WORD = re.compile(r"[\w-]+")
 STOP = {"the", "of", "a", "an", "and", "s", "its", "their", "his", "her", "in", "for", "to"}
@@ -129,14 +129,10 @@ def render_errors(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
-def main(
-    corpora: list[str],
-    errors: bool = False,
-    command: str = "",
-    models: dict[str, str] | None = None,
-) -> str:
-    sentences, skipped = read_plover_corpus(corpora)
-    if not sentences:
-        raise nothing_to_score("PLOVER-coded sentences", corpora, skipped)
-    results = extract(sentences, models)
-    return assemble(render(results, command), skipped, render_errors(results) if errors else None)
+main = task_main(
+    read=read_plover_corpus,
+    what="PLOVER-coded sentences",
+    score=extract,
+    render=render,
+    render_errors=render_errors,
+)

@@ -27,7 +27,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from newsbeam.evaluation.iob import Entity, NerCorpus, read_ner_corpus
-from newsbeam.evaluation.report import assemble, nothing_to_score
+from newsbeam.evaluation.report import task_main
 from newsbeam.models.rules import RULE_COMPONENTS
 
 SYSTEM_LABELS = {
@@ -213,14 +213,10 @@ def render_errors(results: list[CorpusResult]) -> str:
     return "\n".join(lines)
 
 
-def main(
-    corpora: list[str],
-    errors: bool = False,
-    command: str = "",
-    models: dict[str, str] | None = None,
-) -> str:
-    found, skipped = read_ner_corpus(corpora)
-    if not found:
-        raise nothing_to_score("NER-tagged sentences", corpora, skipped)
-    results = evaluate(found, models)
-    return assemble(render(results, command), skipped, render_errors(results) if errors else None)
+main = task_main(
+    read=read_ner_corpus,
+    what="NER-tagged sentences",
+    score=evaluate,
+    render=render,
+    render_errors=render_errors,
+)

@@ -26,7 +26,7 @@ import math
 from dataclasses import dataclass, field
 from statistics import median
 
-from newsbeam.evaluation.report import assemble, nothing_to_score, parsed
+from newsbeam.evaluation.report import parsed, task_main
 from newsbeam.evaluation.spans import Counts, align, strict
 from newsbeam.evaluation.toponyms import Toponym, ToponymDoc, read_toponym_corpus
 
@@ -197,14 +197,10 @@ def render_errors(results: list[DocResult]) -> str:
     return "\n".join(lines)
 
 
-def main(
-    corpora: list[str],
-    errors: bool = False,
-    command: str = "",
-    models: dict[str, str] | None = None,
-) -> str:
-    docs, skipped = read_toponym_corpus(corpora)
-    if not docs:
-        raise nothing_to_score("GeoVirus or TR-News documents", corpora, skipped)
-    results = evaluate(docs, models)
-    return assemble(render(results, command), skipped, render_errors(results) if errors else None)
+main = task_main(
+    read=read_toponym_corpus,
+    what="GeoVirus or TR-News documents",
+    score=evaluate,
+    render=render,
+    render_errors=render_errors,
+)

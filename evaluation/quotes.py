@@ -34,7 +34,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from newsbeam.evaluation.attribution import Attribution, AttributionDoc, read_attribution_corpus
-from newsbeam.evaluation.report import assemble, nothing_to_score, parsed
+from newsbeam.evaluation.report import parsed, task_main
 from newsbeam.evaluation.spans import Counts
 
 KINDS = ("direct", "indirect", "all")
@@ -236,14 +236,10 @@ def render_errors(results: list[DocResult]) -> str:
     return "\n".join(lines)
 
 
-def main(
-    corpora: list[str],
-    errors: bool = False,
-    command: str = "",
-    models: dict[str, str] | None = None,
-) -> str:
-    docs, skipped = read_attribution_corpus(corpora)
-    if not docs:
-        raise nothing_to_score("BRAT or SpkAtt documents to score", corpora, skipped)
-    results = evaluate(docs, models)
-    return assemble(render(results, command), skipped, render_errors(results) if errors else None)
+main = task_main(
+    read=read_attribution_corpus,
+    what="BRAT or SpkAtt documents to score",
+    score=evaluate,
+    render=render,
+    render_errors=render_errors,
+)

@@ -3,8 +3,8 @@ pipeline of their language, and putting the printed report together."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import Protocol
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Protocol
 
 from spacy.tokens import Doc
 
@@ -51,3 +51,31 @@ def assemble(report: str, skipped: list[str], errors: str | None) -> str:
     if errors is not None:
         report += "\n\n" + errors
     return report
+
+
+def task_main(
+    *,
+    read: Callable[[list[str]], tuple[Sequence[Any], list[str]]],
+    what: str,
+    score: Callable[[Any, dict[str, str] | None], Any],
+    render: Callable[[Any, str], str],
+    render_errors: Callable[[Any], str],
+) -> Callable[..., str]:
+    """A task's `main(corpora, errors, command, models)`: read the corpora, stop
+    when nothing can be scored, score, and put the report together (with
+    --errors, the misses)."""
+
+    def main(
+        corpora: list[str],
+        errors: bool = False,
+        command: str = "",
+        models: dict[str, str] | None = None,
+    ) -> str:
+        items, skipped = read(corpora)
+        if not items:
+            raise nothing_to_score(what, corpora, skipped)
+        results = score(items, models)
+        report = render(results, command)
+        return assemble(report, skipped, render_errors(results) if errors else None)
+
+    return main
