@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsbeam.evaluation.documents import existing_paths
+from newsbeam.models.corpora import NO_SPACE_AFTER, NO_SPACE_BEFORE
 from newsbeam.transforms.language import detect_language
 
 GOLD_LABELS = {
@@ -35,8 +36,6 @@ GOLD_LABELS = {
 _TAG = re.compile(r"^([BIES])[-_](.+)$")
 _TAG_OR_O = re.compile(r"^(O|[BIES][-_].+)$")
 _LANGUAGE_PREFIX = re.compile(r"^[a-z]{2}:(?=.)")
-NO_SPACE_BEFORE = set(",.;:!?)]}“'\"%")
-NO_SPACE_AFTER = set("([{„‚")
 # Tokens after which a file without blank lines is cut into "sentences".
 LONGEST_SENTENCE = 100
 SKIP_NAMES = {"README.md", "SOURCES.md", "LICENSE.md", "LICENSE", "CHANGELOG"}

@@ -142,6 +142,14 @@ def ud_docs(path: Path) -> list[Doc]:
     return list(conllu_to_docs(text, n_sents=UD_SENTS_PER_DOC, merge_subtokens=True, no_print=True))
 
 
+def germeval_training_sentences(corpus_dir: Path) -> list[tuple[list[str], list[str]]]:
+    """(tokens, outer tags) of the GermEval sentences the NER trains on: the test
+    file and dev[:NER_DEV_TRAIN]; the rest of dev selects and scores the model."""
+    ge = corpus_dir / "germeval"
+    return [*read_germeval(ge / "NER-de-test.tsv"),
+            *list(read_germeval(ge / "NER-de-dev.tsv"))[:NER_DEV_TRAIN]]  # fmt: skip
+
+
 def pretraining_texts(corpus_dir: Path) -> list[str]:
     """Raw text for `spacy pretrain` (the NER's tok2vec): the UD sentences, the
     GermEval sentences the NER trains on and the Europeana chunks. GermEval's
@@ -151,9 +159,7 @@ def pretraining_texts(corpus_dir: Path) -> list[str]:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.startswith("# text = "):
                 texts.append(line[len("# text = ") :])
-    ge = corpus_dir / "germeval"
-    sentences = [*read_germeval(ge / "NER-de-test.tsv"),
-                 *list(read_germeval(ge / "NER-de-dev.tsv"))[:NER_DEV_TRAIN]]  # fmt: skip
+    sentences = germeval_training_sentences(corpus_dir)
     for path in sorted((corpus_dir / "europeana").glob("*.bio")):
         sentences += read_europeana(path)
     for words, _tags in sentences:

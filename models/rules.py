@@ -37,6 +37,8 @@ from newsbeam.transforms.lexicon import LEXICON_DIR, load_lexicon
 
 # Cities this large are worth a pattern; smaller ones are mostly noise words.
 MIN_CITY_POPULATION = 100_000
+# Cities this large are also looked up by alternate names (exonyms: "Moskau").
+ALTERNATES_POPULATION = 1_000_000
 # Share of one-word town names on the place cluster above which the cluster
 # also judges town names (models/vocabulary.py).
 TOWN_CLUSTER_SHARE = 0.95
@@ -116,7 +118,10 @@ def _build_names(language: str) -> dict[str, Entry]:
     primary = {c["name"] for c in big}
     # An alternate name two large cities share is no one's ("San José", "Alexandria").
     shared = Counter(
-        a for c in big if c["population"] >= 1_000_000 for a in set(c.get("alternatenames", []))
+        a
+        for c in big
+        if c["population"] >= ALTERNATES_POPULATION
+        for a in set(c.get("alternatenames", []))
     )
     # Where one cluster path holds nearly all one-word town names the language's
     # table knows and at most half its capitalised common words (German: 98.5%
@@ -132,7 +137,7 @@ def _build_names(language: str) -> dict[str, Entry]:
         alternates = [
             a
             for a in city.get("alternatenames", [])
-            if city["population"] >= 1_000_000
+            if city["population"] >= ALTERNATES_POPULATION
             and shared[a] == 1
             and a not in primary
             and stats.is_place_word(a)
@@ -564,11 +569,14 @@ class NameLinks:
         return doc
 
     def _known(self, words: tuple[str, ...], surnames: dict[tuple[str, ...], int], at: int) -> bool:
-        forms = [words]
-        for ending in self.endings:
-            if words[-1].endswith(ending) and len(words[-1]) > len(ending) + 2:
-                forms.append((*words[:-1], words[-1][: -len(ending)]))
+        forms = [words, *((*words[:-1], stem) for stem in genitive_stems(words[-1], self.endings))]
         return any(surnames.get(form, at) < at for form in forms)
+
+
+def genitive_stems(word: str, endings: tuple[str, ...]) -> list[str]:
+    """The word without each genitive ending it has, where three letters or more
+    remain ("Putins" -> "Putin"; `genitive_endings` in names.yaml)."""
+    return [word[: -len(e)] for e in endings if e and word.endswith(e) and len(word) - len(e) >= 3]
 
 
 @Language.component(PARAGRAPHS)

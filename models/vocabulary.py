@@ -120,15 +120,13 @@ def training_words(corpus_dir: Path) -> Counter:
     those written in lower case, and the capitalised ones its NER gold leaves
     outside entities (nouns: "Kita", "Mitte")."""
     from newsbeam.evaluation.iob import read_columns
-    from newsbeam.models.corpora import NER_DEV_TRAIN
+    from newsbeam.models.corpora import germeval_training_sentences
 
     counts: Counter = Counter()
     outside: Counter = Counter()
     inside: Counter = Counter()
-    germeval = corpus_dir / "germeval"
-    # GermEval's dev file past NER_DEV_TRAIN selects and scores the model: not read.
-    sentences = [*read_columns(germeval / "NER-de-test.tsv"),
-                 *list(read_columns(germeval / "NER-de-dev.tsv"))[:NER_DEV_TRAIN]]  # fmt: skip
+    # GermEval's selection and held-out sentences are not read.
+    sentences: list = germeval_training_sentences(corpus_dir)
     for path in sorted((corpus_dir / "europeana").glob("*.bio")):
         sentences += read_columns(path)
     for words, tags in sentences:

@@ -8,7 +8,7 @@ import unicodedata
 
 from spacy.tokens import Doc, Span
 
-from newsbeam.models.rules import gazetteer_names
+from newsbeam.models.rules import gazetteer_names, genitive_stems
 from newsbeam.transforms.extract.doc_cache import per_doc
 from newsbeam.transforms.lexicon import load_lexicon
 from newsbeam.transforms.records import Article
@@ -79,7 +79,7 @@ def base_forms(ents: list[Span], canon: dict[int, str], language: str) -> dict[i
     the article names Italien too or the gazetteer knows both as one place,
     "Bundestages" -> "Bundestag" when the article names the Bundestag.
     Endings come from names.yaml (`genitive_endings`)."""
-    endings = [e for e in load_lexicon(language, "names").get("genitive_endings", []) if e]
+    endings = tuple(load_lexicon(language, "names").get("genitive_endings", []))
     if not endings:
         return canon
     known = {(LABEL_FAMILY.get(ents[i].label_), name) for i, name in canon.items()}
@@ -87,10 +87,7 @@ def base_forms(ents: list[Span], canon: dict[int, str], language: str) -> dict[i
     out = dict(canon)
     for i, name in canon.items():
         family = LABEL_FAMILY.get(ents[i].label_)
-        for ending in endings:
-            stem = name[: -len(ending)]
-            if not name.endswith(ending) or len(stem) < 3:
-                continue
+        for stem in genitive_stems(name, endings):
             same_place = (
                 family == "loc"
                 and stem in places
