@@ -7,7 +7,9 @@ One reader for the column formats NER corpora come in:
   tags, WikiANN with its `de:` token prefix); `-DOCSTART-` lines are skipped;
 - GermEval 2014: `index<TAB>token<TAB>outer<TAB>inner` with a `#` line before
   each sentence; the outer level is scored, and `-deriv`/`-part` tags
-  ("ukrainisch", "US-Präsident") are not entities.
+  ("ukrainisch", "US-Präsident") are not entities but unscored regions: a
+  system entity inside one is neither right nor wrong (CoNLL-style corpora
+  call "ukrainisch" MISC, GermEval's four classes call it nothing).
 
 IOB1, IOB2 and IO tags all read the same way: an `I-` that follows another
 label (or nothing) starts an entity, so IO tags merge adjacent names of one
@@ -53,6 +55,10 @@ class Sentence:
     text: str
     entities: list[Entity] = field(default_factory=list)
     source: str = ""
+    unscored: list[tuple[int, int]] = field(default_factory=list)  # (start, end) chars
+
+    def scored(self, entity: Entity) -> bool:
+        return not any(s <= entity.start and entity.end <= e for s, e in self.unscored)
 
 
 @dataclass
@@ -69,12 +75,20 @@ def _tag_of(cols: list[str]) -> str | None:
     return cols[-1] if len(cols) > 1 else None
 
 
+UNSCORED = "_unscored"
+_UNSCORED_SUFFIXES = ("DERIV", "PART")
+
+
 def _label(tag: str | None) -> tuple[str, str] | None:
-    """(B|I, label) of a tag, None for O, unknown labels and GermEval's deriv/part."""
+    """(B|I, label) of a tag, None for O and unknown labels; GermEval's deriv
+    and part tags get the label UNSCORED."""
     match = _TAG.match(tag or "")
     if not match:
         return None
-    label = GOLD_LABELS.get(match[2].upper())
+    name = match[2].upper()
+    if any(name.removesuffix(s) in GOLD_LABELS for s in _UNSCORED_SUFFIXES if name.endswith(s)):
+        return match[1].upper(), UNSCORED
+    label = GOLD_LABELS.get(name)
     return (match[1].upper(), label) if label else None
 
 
@@ -149,7 +163,9 @@ def sentence(words: list[str], tags: list[str | None], source: str) -> Sentence:
         open_end = starts[i] + len(words[i])
     if open_label is not None:
         entities.append(Entity(open_start, open_end, open_label))
-    return Sentence("".join(text_parts), entities, source)
+    unscored = [(e.start, e.end) for e in entities if e.label == UNSCORED]
+    entities = [e for e in entities if e.label != UNSCORED]
+    return Sentence("".join(text_parts), entities, source, unscored)
 
 
 def read_file(path: Path) -> list[Sentence]:

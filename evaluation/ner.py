@@ -127,8 +127,8 @@ def score_corpus(corpus: NerCorpus, nlp: Language) -> CorpusResult:
                 counts.gold[e.label] += 1
         found = {}
         for name, names in configs.items():
-            system = system_entities(apply_rules(nlp, base, names)) if names else None
-            found[name] = system if system is not None else system_entities(base)
+            system = system_entities(apply_rules(nlp, base, names) if names else base)
+            found[name] = {e for e in system if sentence.scored(e)}
             for e in found[name]:
                 scores[name].system[e.label] += 1
                 scores[name].right[e.label] += e in gold

@@ -63,8 +63,11 @@ def germeval_spaces(words: list[str]) -> list[bool]:
     return spaces
 
 
-def outer_bio_to_spacy(tags: list[str]) -> list[str]:
-    """Map GermEval outer tags to spaCy BILUO-compatible IOB tags over our labels."""
+def outer_bio_to_spacy(tags: list[str], unscored: str = "O") -> list[str]:
+    """Map GermEval outer tags to spaCy BILUO-compatible IOB tags over our labels.
+    Deriv and part tokens get `unscored`: "O" to train on, "" (missing) to score
+    on, so that spaCy's scorer counts an entity there neither right nor wrong
+    (CoNLL-style corpora tag "deutsche" MISC, GermEval's four classes do not)."""
     out = []
     for tag in tags:
         if tag == "O" or "-" not in tag:
@@ -72,16 +75,16 @@ def outer_bio_to_spacy(tags: list[str]) -> list[str]:
             continue
         prefix, label = tag.split("-", 1)
         mapped = GERMEVAL_LABELS.get(label)
-        out.append(f"{prefix}-{mapped}" if mapped else "O")
+        out.append(f"{prefix}-{mapped}" if mapped else unscored)
     # An I- after a dropped deriv/part tag would start a span mid-entity.
     return _repair_bio(out)
 
 
-def germeval_docs(path: Path, vocab: Vocab) -> list[Doc]:
+def germeval_docs(path: Path, vocab: Vocab, unscored: str = "O") -> list[Doc]:
     docs = []
     for words, tags in read_germeval(path):
-        doc = Doc(vocab, words=words, spaces=germeval_spaces(words), ents=outer_bio_to_spacy(tags))
-        docs.append(doc)
+        ents = outer_bio_to_spacy(tags, unscored)
+        docs.append(Doc(vocab, words=words, spaces=germeval_spaces(words), ents=ents))
     return docs
 
 
@@ -199,7 +202,8 @@ def build_corpora(corpus_dir: Path, out_dir: Path) -> dict[str, int]:
     cut = NER_DEV_TRAIN + NER_DEV_SELECT
     splits["ner-train"] = germeval_docs(ge / "NER-de-test.tsv", vocab) + ge_dev[:NER_DEV_TRAIN]
     splits["ner-dev"] = ge_dev[NER_DEV_TRAIN:cut]
-    splits["ner-test"] = ge_dev[cut:]
+    # The held-out split leaves deriv/part tokens unannotated (see outer_bio_to_spacy).
+    splits["ner-test"] = germeval_docs(ge / "NER-de-dev.tsv", vocab, unscored="")[cut:]
     europeana = corpus_dir / "europeana"
     if europeana.is_dir():
         splits["ner-europeana"] = europeana_docs(europeana, vocab)

@@ -16,6 +16,7 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
+from newsbeam.models import cluster_features  # noqa: F401 (registers the German NER's layer)
 from newsbeam.models.rules import add_news_rules
 
 SHIPPED_DIR = Path(__file__).parent

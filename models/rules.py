@@ -7,7 +7,10 @@
 - `newsbeam_title_person`: a name after a title is a person
   ("US-Außenminister Marco Rubio", "CEO Jean van Boxmeer");
 - `newsbeam_name_links`: a later mention of a named person's surname is that
-  person, whatever label the model gave it ("Kaja Kallas ... Kallas").
+  person, whatever label the model gave it ("Kaja Kallas ... Kallas");
+- `newsbeam_derived_names`: an adjective derived from a name ("die deutschen
+  Behörden", "europäischen") is MISC, as CoNLL-style corpora tag it and as
+  spaCy's English NORP ("German") is (stems in lexicons/<lang>/derived_adjectives.txt).
 All run after "ner" and only fill gaps or relabel, except that a title-person
 span replaces an overlapping entity that swallowed the title or has another
 label. `newsbeam evaluate ner` scores each one's effect.
@@ -30,7 +33,12 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from newsbeam.models.vocabulary import WordStats, listed_common_words
+from newsbeam.models.vocabulary import (
+    WordStats,
+    adjective_stem,
+    derived_adjectives,
+    listed_common_words,
+)
 from newsbeam.transforms.cache import pickled
 from newsbeam.transforms.geonames import geo_data
 from newsbeam.transforms.lexicon import LEXICON_DIR, load_lexicon
@@ -53,9 +61,10 @@ GAZETTEER = "newsbeam_gazetteer"
 TITLE_PERSON = "newsbeam_title_person"
 NAME_LINKS = "newsbeam_name_links"
 COMMON_WORDS = "newsbeam_common_words"
+DERIVED_NAMES = "newsbeam_derived_names"
 PARAGRAPHS = "newsbeam_paragraphs"
 # The components that change doc.ents (`newsbeam evaluate ner` scores each one's effect).
-RULE_COMPONENTS = (COMMON_WORDS, GAZETTEER, TITLE_PERSON, NAME_LINKS)
+RULE_COMPONENTS = (COMMON_WORDS, GAZETTEER, TITLE_PERSON, NAME_LINKS, DERIVED_NAMES)
 
 
 class Entry(NamedTuple):
@@ -523,6 +532,40 @@ class CommonWords:
         return bool(ent[0].is_sent_start) and text.lower() in self.words and text[1:].islower()
 
 
+@Language.factory(DERIVED_NAMES, default_config={"language": "de"})
+def make_derived_names(nlp: Language, name: str, language: str):
+    return DerivedNames(language)
+
+
+class DerivedNames:
+    """A lower-case adjective derived from a name, outside any entity, is MISC:
+    "die deutschen Behörden", "der europäischen Kommission" (the stem's list is
+    derived from GermEval's -deriv tags, models/vocabulary.py). Where the
+    pipeline has a tagger, only tokens it calls adjectives."""
+
+    label = "MISC"
+    kb_id = "rule:derived"  # its entity key is the stem: "deutschen" -> misc:deutsch
+
+    def __init__(self, language: str) -> None:
+        self.stems = derived_adjectives(language)
+
+    def __call__(self, doc: Doc) -> Doc:
+        taken = {i for e in doc.ents for i in range(e.start, e.end)}
+        tagged = doc.has_annotation("POS")
+        found = [
+            Span(doc, t.i, t.i + 1, label=self.label, kb_id=self.kb_id)
+            for t in doc
+            if t.i not in taken
+            and t.is_alpha
+            and t.is_lower
+            and (not tagged or t.pos_ == "ADJ")
+            and adjective_stem(t.text) in self.stems
+        ]
+        if found:
+            doc.ents = sorted([*doc.ents, *found], key=lambda e: e.start)
+        return doc
+
+
 def _is_name_word(word: str) -> bool:
     """A capitalised word with lower-case letters ("Kallas", "O'Brien"), or an
     initial ("B."): not a handle, an acronym or "RT"."""
@@ -606,3 +649,6 @@ def add_news_rules(nlp: Language, language: str) -> None:
         after = TITLE_PERSON
     if load_lexicon(language, "titles") and NAME_LINKS not in nlp.pipe_names:
         nlp.add_pipe(NAME_LINKS, after=after, config={"language": language})
+        after = NAME_LINKS
+    if derived_adjectives(language) and DERIVED_NAMES not in nlp.pipe_names:
+        nlp.add_pipe(DERIVED_NAMES, after=after, config={"language": language})

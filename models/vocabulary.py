@@ -30,6 +30,7 @@ from pathlib import Path
 from newsbeam.transforms.lexicon import LEXICON_DIR
 
 COMMON_WORDS_FILE = "common_words.txt"
+DERIVED_ADJECTIVES_FILE = "derived_adjectives.txt"
 # The deepest cluster path that still holds this share of the country names.
 PLACE_CLUSTER_SHARE = 0.8
 
@@ -154,8 +155,62 @@ def write_common_words(language: str, corpus_dir: Path) -> Path:
     return path
 
 
+# Inflection endings of a German adjective ("deutsch-en", "europäisch-e").
+ADJECTIVE_ENDINGS = ("en", "em", "er", "es", "e")
+# A stem is a derived adjective when the gold tags it `-deriv` this often...
+DERIVED_MIN_SHARE = 0.8
+# ... and at least this many times.
+DERIVED_MIN_COUNT = 2
+
+
+def adjective_stem(word: str) -> str:
+    """The word without its inflection ending; the stem keeps at least 4 letters."""
+    for ending in ADJECTIVE_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            return word[: -len(ending)]
+    return word
+
+
+@lru_cache(maxsize=8)
+def derived_adjectives(language: str) -> frozenset[str]:
+    """Stems of the adjectives derived from names (`lexicons/<lang>/derived_adjectives.txt`)."""
+    path = LEXICON_DIR / language / DERIVED_ADJECTIVES_FILE
+    if not path.is_file():
+        return frozenset()
+    return frozenset(w for w in path.read_text(encoding="utf-8").split() if w)
+
+
+def training_derived_adjectives(corpus_dir: Path) -> list[str]:
+    """Stems of the lower-case words that GermEval's training part tags `-deriv`
+    (derived from a name: "deutschen", "europäische", "sozialdemokratischen") in
+    at least DERIVED_MIN_SHARE of their occurrences. CoNLL-style corpora call
+    such words MISC; GermEval's outer level keeps them apart from names."""
+    from newsbeam.models.corpora import germeval_training_sentences
+
+    derived: Counter = Counter()
+    seen: Counter = Counter()
+    for words, tags in germeval_training_sentences(corpus_dir):
+        for word, tag in zip(words, tags, strict=True):
+            if word.isalpha() and word.islower():
+                stem = adjective_stem(word)
+                seen[stem] += 1
+                derived[stem] += bool(tag and tag.endswith("deriv"))
+    return sorted(
+        stem
+        for stem, n in derived.items()
+        if n >= DERIVED_MIN_COUNT and n >= DERIVED_MIN_SHARE * seen[stem]
+    )
+
+
+def write_derived_adjectives(language: str, corpus_dir: Path) -> Path:
+    path = LEXICON_DIR / language / DERIVED_ADJECTIVES_FILE
+    path.write_text("\n".join(training_derived_adjectives(corpus_dir)) + "\n", encoding="utf-8")
+    return path
+
+
 if __name__ == "__main__":
     from newsbeam.models.train import TRAINING_DIR
 
     lang = sys.argv[1] if len(sys.argv) > 1 else "de"
     print(write_common_words(lang, TRAINING_DIR / "corpus"))
+    print(write_derived_adjectives(lang, TRAINING_DIR / "corpus"))

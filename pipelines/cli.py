@@ -238,6 +238,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="train the syntax pipeline again on train + selection split (see models/train.py)",
     )
+    train.add_argument(
+        "--ner-only",
+        action="store_true",
+        help="train the NER alone and put it into the shipped pipeline, whose syntax stays",
+    )
     train.add_argument("--output", help="where to write it (default: the shipped location)")
     evaluate = model_sub.add_parser("evaluate", help="score a pipeline on held-out data")
     evaluate.add_argument("language", choices=["de"])
@@ -254,8 +259,23 @@ def _day(text: str):  # type: ignore[no-untyped-def]
         raise argparse.ArgumentTypeError(f"{text!r} is not a day (YYYY-MM-DD)") from None
 
 
+def beam_runner(beam_args: list[str]) -> str:
+    """The runner the Beam options name (`--runner=X` or `--runner X`); Direct by default."""
+    for at, arg in enumerate(beam_args):
+        if arg.startswith("--runner="):
+            return arg.split("=", 1)[1]
+        if arg == "--runner" and at + 1 < len(beam_args):
+            return beam_args[at + 1]
+    return "DirectRunner"
+
+
 def direct_runner_args(workers: int, beam_args: list[str]) -> list[str]:
-    if workers <= 0 or any(a.startswith("--direct_num_workers") for a in beam_args):
+    """`--workers` as DirectRunner options; another runner gets the Beam options as given."""
+    if (
+        workers <= 0
+        or "direct" not in beam_runner(beam_args).lower()
+        or any(a.startswith("--direct_num_workers") for a in beam_args)
+    ):
         return beam_args
     return [
         *beam_args,
@@ -432,7 +452,10 @@ def cmd_model(args: argparse.Namespace) -> int:
         from newsbeam.models.train import train_german
 
         out = train_german(
-            args.minutes, out=Path(args.output) if args.output else None, refit=args.refit
+            args.minutes,
+            out=Path(args.output) if args.output else None,
+            refit=args.refit,
+            ner_only=args.ner_only,
         )
         print(f"trained German pipeline written to {out}")
         return 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from newsbeam.pipelines.beam_options import unknown_options
-from newsbeam.pipelines.cli import main
+from newsbeam.pipelines.cli import beam_runner, direct_runner_args, main
 from tests.conftest import read_table
 
 
@@ -95,3 +95,13 @@ def test_an_s3_endpoint_without_a_scheme_is_refused_before_any_request(capsys, t
     )  # fmt: skip
     assert code == 2 and "has no scheme" in err and "http://127.0.0.1:8333" in err
     assert "TLS" not in err and "SSL" not in err
+
+
+def test_workers_become_direct_runner_options_only_for_the_direct_runner():
+    direct = direct_runner_args(2, [])
+    assert "--direct_num_workers=2" in direct and "--direct_running_mode=multi_processing" in direct
+    assert direct_runner_args(2, ["--runner=DirectRunner"])[1:] == direct
+    for flink in (["--runner=FlinkRunner", "--parallelism=2"], ["--runner", "FlinkRunner"]):
+        assert direct_runner_args(2, flink) == flink
+        assert beam_runner(flink) == "FlinkRunner"
+    assert direct_runner_args(0, []) == [] and beam_runner([]) == "DirectRunner"

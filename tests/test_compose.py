@@ -68,7 +68,10 @@ def test_scheduler_service_polls_feeds_into_the_bucket_and_stops_gracefully():
     assert set(scheduler["environment"]) == set(SERVICES["newsbeam"]["environment"])
 
 
-def test_flink_profile_runs_the_same_image_through_the_portable_runner():
+def test_flink_profile_runs_the_same_image_and_versions_as_the_tested_cluster():
+    from tests.test_flink import load_cluster_script
+
+    cluster = load_cluster_script()
     flink = {name: svc for name, svc in SERVICES.items() if "flink" in svc.get("profiles", [])}
     assert {
         "flink-jobmanager",
@@ -77,9 +80,19 @@ def test_flink_profile_runs_the_same_image_through_the_portable_runner():
         "beam-worker-pool",
         "newsbeam-flink",
     } <= set(flink)
-    assert flink["beam-job-server"]["image"].endswith(":2.77.0")  # the Beam version newsbeam pins
+    # engines/flink/cluster.py's versions, which CI runs
+    job_server = (
+        f"apache/beam_flink{cluster.FLINK_MINOR}_job_server:{cluster.BEAM_JOB_SERVER_VERSION}"
+    )
+    assert flink["beam-job-server"]["image"] == job_server
+    for name in ("flink-jobmanager", "flink-taskmanager"):
+        assert flink[name]["image"].startswith(f"flink:{cluster.FLINK_VERSION}-")
+    assert (
+        "restart-strategy.type: none"
+        in flink["flink-jobmanager"]["environment"]["FLINK_PROPERTIES"]
+    )
     command = flink["newsbeam-flink"]["command"]
-    assert "--runner=PortableRunner" in command and "--environment_type=EXTERNAL" in command
+    assert "--runner=FlinkRunner" in command and "--environment_type=EXTERNAL" in command
     assert flink["beam-worker-pool"]["image"] == SERVICES["newsbeam"]["image"]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import spacy
@@ -171,8 +172,10 @@ def test_held_out_scores_stay_where_the_shipped_model_put_them(training_work):
     scores = evaluate_german(registry.SHIPPED["de"], workdir=training_work)
     assert scores["dep_uas"] >= 0.78 and scores["pos_acc"] >= 0.90
     assert scores["tag_acc"] >= 0.90  # 0.68 when the tagger mixed STTS and PUD's tags
-    assert scores["ner_with_rules"]["f"] >= 0.57
+    # issue 18's target is 0.65 with rules; 0.3.0 (Brown-cluster features) scores 0.732
+    assert scores["ner_with_rules"]["f"] >= 0.71 and scores["ner_model"]["f"] >= 0.71
     assert scores["ner_with_rules"]["r"] >= scores["ner_model"]["r"]  # the rules add recall
+    assert scores["ner_with_rules"]["f"] >= scores["ner_model"]["f"]
 
 
 def test_the_refit_takes_the_step_count_of_the_best_checkpoint(tmp_path):
@@ -229,3 +232,29 @@ def test_the_tagger_refit_changes_the_tagger_and_nothing_else(training_work):
         assert refit.get_pipe(name).to_bytes() == syntax.get_pipe(name).to_bytes(), name
     assert refit.get_pipe("tagger").to_bytes() != syntax.get_pipe("tagger").to_bytes()
     assert "ART" in refit.get_pipe("tagger").labels and "DT" not in refit.get_pipe("tagger").labels
+
+
+def test_a_new_ner_replaces_the_shipped_one_and_leaves_the_syntax_alone(tmp_path):
+    """`newsbeam model train de --ner-only`: the NER of configs/ner.cfg (with the
+    Brown-cluster layer) goes into the shipped pipeline; syntax files stay bit for bit."""
+    import spacy
+    from spacy.training import Example
+
+    from newsbeam.models.train import TRAINING_DIR, VERSION, replace_ner
+
+    config = spacy.util.load_config(TRAINING_DIR / "configs" / "ner.cfg")
+    nlp = spacy.util.load_model_from_config(config, auto_fill=True)
+    doc = nlp.make_doc("Angela Merkel besuchte Warschau .")
+    gold = Example.from_dict(doc, {"entities": [(0, 13, "PER"), (23, 31, "LOC")]})
+    nlp.initialize(lambda: [gold])
+    nlp.to_disk(tmp_path / "ner")
+    shipped = Path(registry.SHIPPED["de"])
+    out = tmp_path / "assembled"
+    replace_ner(shipped, tmp_path / "ner", out)
+    assembled = spacy.load(out)
+    assert assembled.pipe_names == spacy.load(shipped).pipe_names
+    assert assembled.meta["version"] == VERSION
+    for part in ("tok2vec", "tagger", "morphologizer", "parser"):
+        assert (out / part / "model").read_bytes() == (shipped / part / "model").read_bytes()
+    assert (out / "ner" / "model").read_bytes() != (shipped / "ner" / "model").read_bytes()
+    assert "newsbeam.ClusterHashEmbed.v1" in (out / "config.cfg").read_text()

@@ -10,11 +10,23 @@ import pycountry
 import spacy
 from spacy.tokens import Span
 
-from newsbeam.evaluation.iob import read_file, read_ner_corpus
+from newsbeam.evaluation.iob import Entity, read_file, read_ner_corpus
 from newsbeam.models.corpora import read_europeana
-from newsbeam.models.rules import NameLinks, TitlePerson, country_translator, gazetteer_names
+from newsbeam.models.rules import (
+    DerivedNames,
+    NameLinks,
+    TitlePerson,
+    country_translator,
+    gazetteer_names,
+)
 from newsbeam.models.train import TRAINING_DIR
-from newsbeam.models.vocabulary import WordStats, training_words
+from newsbeam.models.vocabulary import (
+    WordStats,
+    adjective_stem,
+    derived_adjectives,
+    training_derived_adjectives,
+    training_words,
+)
 from newsbeam.transforms.extract.entities import extract_entities
 from newsbeam.transforms.records import Article
 from tests.conftest import ROOT
@@ -47,6 +59,12 @@ def test_germeval_reads_the_outer_level_without_deriv_and_part():
     first, second = read_file(NER_DATA / "germeval-like.tsv")
     assert entities(first) == [("Lena Hartwig", "PER"), ("Graz", "LOC")]
     assert entities(second) == [("Rostock", "LOC")]
+    # deriv and part spans are unscored: an entity there is neither right nor wrong
+    assert [first.text[s:e] for s, e in first.unscored] == ["deutsche"]
+    assert [second.text[s:e] for s, e in second.unscored] == ["Nordkurier-Verlag"]
+    deutsche = first.text.index("deutsche")
+    assert not first.scored(Entity(deutsche, deutsche + len("deutsche"), "MISC"))
+    assert first.scored(Entity(first.text.index("Graz"), first.text.index("Graz") + 4, "LOC"))
 
 
 def test_europarl_io_tags_wikiann_prefixes_and_quotes():
@@ -272,3 +290,103 @@ def test_inflected_forms_share_the_base_forms_key():
     assert keys["Italiens"] == "loc:italien" and keys["Russlands"] == "loc:russland"
     # an ORG genitive without its base form in the article keeps its own name
     assert keys["Bundestages"] == "org:bundestages"
+
+
+# -- adjectives derived from names ---------------------------------------------------
+def test_derived_adjectives_come_from_germevals_deriv_tags():
+    stems = training_derived_adjectives(TRAINING_DIR / "corpus")
+    assert {"deutsch", "europäisch", "französisch", "russisch"} <= set(stems)
+    # words the gold tags -deriv only now and then stay out
+    assert not {"neu", "groß", "politisch", "national"} & set(stems)
+    # the shipped list is what the generator writes
+    assert derived_adjectives("de") == frozenset(stems)
+    assert derived_adjectives("en") == frozenset()
+    assert [adjective_stem(w) for w in ("deutschen", "europäische", "deutsch", "arm")] == [
+        "deutsch", "europäisch", "deutsch", "arm",
+    ]  # fmt: skip
+
+
+def test_a_derived_adjective_outside_names_is_misc(nlp_de):
+    doc = nlp_de("Die deutschen Behörden und die Deutsche Bank prüfen den europäischen Plan.")
+    ents = [(e.text, e.label_) for e in doc.ents]
+    assert ("deutschen", "MISC") in ents and ("europäischen", "MISC") in ents
+    # inside a name the adjective is the name's ("Deutsche Bank" is one entity)
+    assert not any(text == "Deutsche" for text, _ in ents)
+    # only adjectives: the adverb "deutsch" in "spricht deutsch" is no name
+    rule = DerivedNames("de")
+    doc = nlp_de.make_doc("Sie spricht deutsch.")
+    for token, pos in zip(doc, ["PRON", "VERB", "ADV", "PUNCT"], strict=True):
+        token.pos_ = pos
+    assert not rule(doc).ents
+
+
+def test_inflected_derived_adjectives_share_the_stems_key(nlp_de):
+    from tests.conftest import analyse
+
+    doc, article = analyse(nlp_de, "Die deutschen Behörden und die deutsche Regierung tagen.", "de")
+    rows = [r for r in extract_entities(doc, article) if r["label"] == "MISC"]
+    assert [(r["text"], r["entity_key"]) for r in rows] == [
+        ("deutschen", "misc:deutsch"), ("deutsche", "misc:deutsch"),
+    ]  # fmt: skip
+    assert {r["source_component"] for r in rows} == {"rule"}
+
+
+def test_europarl_style_misc_is_scored_and_germeval_deriv_is_not(tmp_path):
+    rows = [("Die", "O", "O"), ("deutschen", "I-MISC", "B-LOCderiv"), ("Bauern", "O", "O"),
+            ("protestieren", "O", "O"), ("in", "O", "O"), ("Berlin", "I-LOC", "B-LOC"),
+            (".", "O", "O")]  # fmt: skip
+    (tmp_path / "conll.tsv").write_text("".join(f"{w}\t{t}\n" for w, t, _ in rows))
+    (tmp_path / "germeval.tsv").write_text(
+        "#\thttp://example.org/c [2014-01-01]\n"
+        + "".join(f"{i}\t{w}\t{g}\tO\n" for i, (w, _, g) in enumerate(rows, 1))
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "newsbeam.pipelines.cli", "evaluate", "ner", str(tmp_path)],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    effects = [line for line in out.splitlines() if line.startswith("  newsbeam_derived_names")]
+    conll, germeval = (e for e in effects)  # files in name order
+    assert "added 1 (1 right)" in conll and "MISC +100.00" in conll
+    # GermEval: the span is unscored, so the rule neither gains nor loses there
+    assert "added 0 (0 right)" in germeval and "ALL +0.00" in germeval
+
+
+# -- Brown-cluster features of the German NER -----------------------------------------
+def test_cluster_lookup_takes_the_text_then_the_lower_case_form():
+    import gzip
+    import json
+    from pathlib import Path
+
+    import spacy_lookups_data
+    from spacy.attrs import LOWER, ORTH
+
+    from newsbeam.models.cluster_features import NO_CLUSTER, cluster_columns, cluster_table
+
+    path = Path(spacy_lookups_data.__file__).parent / "data" / "de_lexeme_cluster.json.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        table = json.load(handle)
+    doc = spacy.blank("de")("DIE Kanzlerin reiste nach Warschau , Qxzwvk .")
+    ids = doc.to_array([ORTH, LOWER]).astype("uint64")
+    got = cluster_table("de").of_tokens(ids[:, 0], ids[:, 1]).tolist()
+    expected = [int(table.get(t.text, table.get(t.lower_, NO_CLUSTER))) for t in doc]
+    assert got == expected and NO_CLUSTER in got and got.count(NO_CLUSTER) < len(got)
+    columns = cluster_columns(cluster_table("de").of_tokens(ids[:, 0], ids[:, 1]), [1048575, 15])
+    assert columns.shape == (len(doc), 2)
+    assert columns[got.index(NO_CLUSTER)].tolist() == [0, 0]  # no cluster: its own value
+    assert all(c <= 16 for c in columns[:, 1])  # a 4-bit prefix has 16 values (+1)
+
+
+def test_the_shipped_german_pipeline_loads_with_plain_spacy():
+    """The cluster layer is found through its entry point: no newsbeam import needed."""
+    from newsbeam.models.registry import SHIPPED
+
+    config = (ROOT / "models" / "de_newsbeam" / "config.cfg").read_text()
+    assert "newsbeam.ClusterHashEmbed.v1" in config
+    code = (
+        "import spacy, sys; nlp = spacy.load(sys.argv[1]);"
+        "print([(e.text, e.label_) for e in nlp('Angela Merkel besuchte Warschau.').ents])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, SHIPPED["de"]], capture_output=True, text=True, check=True
+    ).stdout
+    assert "'Warschau', 'LOC'" in out

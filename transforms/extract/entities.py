@@ -8,7 +8,8 @@ import unicodedata
 
 from spacy.tokens import Doc, Span
 
-from newsbeam.models.rules import gazetteer_names, genitive_stems
+from newsbeam.models.rules import DerivedNames, gazetteer_names, genitive_stems
+from newsbeam.models.vocabulary import adjective_stem
 from newsbeam.transforms.extract.doc_cache import per_doc
 from newsbeam.transforms.lexicon import load_lexicon
 from newsbeam.transforms.records import Article
@@ -79,6 +80,10 @@ def base_forms(ents: list[Span], canon: dict[int, str], language: str) -> dict[i
     the article names Italien too or the gazetteer knows both as one place,
     "Bundestages" -> "Bundestag" when the article names the Bundestag.
     Endings come from names.yaml (`genitive_endings`)."""
+    canon = {
+        i: adjective_stem(name) if ents[i].kb_id_ == DerivedNames.kb_id else name
+        for i, name in canon.items()
+    }  # an adjective derived from a name: its stem ("deutschen" -> "deutsch")
     endings = tuple(load_lexicon(language, "names").get("genitive_endings", []))
     if not endings:
         return canon
