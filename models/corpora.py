@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from spacy.tokens import Doc, DocBin
@@ -80,9 +80,12 @@ def outer_bio_to_spacy(tags: list[str], unscored: str = "O") -> list[str]:
     return _repair_bio(out)
 
 
-def germeval_docs(path: Path, vocab: Vocab, unscored: str = "O") -> list[Doc]:
+def germeval_docs(
+    sentences: Iterable[tuple[list[str], list[str]]], vocab: Vocab, unscored: str = "O"
+) -> list[Doc]:
+    """Docs of GermEval sentences (read_germeval), deriv/part tokens as `unscored`."""
     docs = []
-    for words, tags in read_germeval(path):
+    for words, tags in sentences:
         ents = outer_bio_to_spacy(tags, unscored)
         docs.append(Doc(vocab, words=words, spaces=germeval_spaces(words), ents=ents))
     return docs
@@ -198,12 +201,14 @@ def build_corpora(corpus_dir: Path, out_dir: Path) -> dict[str, int]:
     # tagger that ships is then refit on STTS alone (configs/tagger.cfg).
     splits["tagger-train"] = gsd_test
     ge = corpus_dir / "germeval"
-    ge_dev = germeval_docs(ge / "NER-de-dev.tsv", vocab)
+    dev = list(read_germeval(ge / "NER-de-dev.tsv"))
     cut = NER_DEV_TRAIN + NER_DEV_SELECT
-    splits["ner-train"] = germeval_docs(ge / "NER-de-test.tsv", vocab) + ge_dev[:NER_DEV_TRAIN]
-    splits["ner-dev"] = ge_dev[NER_DEV_TRAIN:cut]
+    splits["ner-train"] = germeval_docs(read_germeval(ge / "NER-de-test.tsv"), vocab) + (
+        germeval_docs(dev[:NER_DEV_TRAIN], vocab)
+    )
+    splits["ner-dev"] = germeval_docs(dev[NER_DEV_TRAIN:cut], vocab)
     # The held-out split leaves deriv/part tokens unannotated (see outer_bio_to_spacy).
-    splits["ner-test"] = germeval_docs(ge / "NER-de-dev.tsv", vocab, unscored="")[cut:]
+    splits["ner-test"] = germeval_docs(dev[cut:], vocab, unscored="")
     europeana = corpus_dir / "europeana"
     if europeana.is_dir():
         splits["ner-europeana"] = europeana_docs(europeana, vocab)

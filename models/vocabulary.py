@@ -47,12 +47,23 @@ def _lookups_table(language: str, name: str) -> dict[str, float]:
         return json.load(handle)
 
 
-@lru_cache(maxsize=8)
-def listed_common_words(language: str) -> frozenset[str]:
-    path = LEXICON_DIR / language / COMMON_WORDS_FILE
+def read_word_list(language: str, filename: str) -> frozenset[str]:
+    """A lexicon file of one word per line; empty when the language has none."""
+    path = LEXICON_DIR / language / filename
     if not path.is_file():
         return frozenset()
     return frozenset(w for w in path.read_text(encoding="utf-8").split() if w)
+
+
+def write_word_list(language: str, filename: str, words: Iterable[str]) -> Path:
+    path = LEXICON_DIR / language / filename
+    path.write_text("\n".join(sorted(words)) + "\n", encoding="utf-8")
+    return path
+
+
+@lru_cache(maxsize=8)
+def listed_common_words(language: str) -> frozenset[str]:
+    return read_word_list(language, COMMON_WORDS_FILE)
 
 
 class WordStats:
@@ -149,10 +160,7 @@ def training_words(corpus_dir: Path) -> Counter:
 
 
 def write_common_words(language: str, corpus_dir: Path) -> Path:
-    words = sorted(training_words(corpus_dir))
-    path = LEXICON_DIR / language / COMMON_WORDS_FILE
-    path.write_text("\n".join(words) + "\n", encoding="utf-8")
-    return path
+    return write_word_list(language, COMMON_WORDS_FILE, training_words(corpus_dir))
 
 
 # Inflection endings of a German adjective ("deutsch-en", "europäisch-e").
@@ -174,10 +182,7 @@ def adjective_stem(word: str) -> str:
 @lru_cache(maxsize=8)
 def derived_adjectives(language: str) -> frozenset[str]:
     """Stems of the adjectives derived from names (`lexicons/<lang>/derived_adjectives.txt`)."""
-    path = LEXICON_DIR / language / DERIVED_ADJECTIVES_FILE
-    if not path.is_file():
-        return frozenset()
-    return frozenset(w for w in path.read_text(encoding="utf-8").split() if w)
+    return read_word_list(language, DERIVED_ADJECTIVES_FILE)
 
 
 def training_derived_adjectives(corpus_dir: Path) -> list[str]:
@@ -203,9 +208,8 @@ def training_derived_adjectives(corpus_dir: Path) -> list[str]:
 
 
 def write_derived_adjectives(language: str, corpus_dir: Path) -> Path:
-    path = LEXICON_DIR / language / DERIVED_ADJECTIVES_FILE
-    path.write_text("\n".join(training_derived_adjectives(corpus_dir)) + "\n", encoding="utf-8")
-    return path
+    words = training_derived_adjectives(corpus_dir)
+    return write_word_list(language, DERIVED_ADJECTIVES_FILE, words)
 
 
 if __name__ == "__main__":
