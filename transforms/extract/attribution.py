@@ -28,11 +28,11 @@ without a verb is a `mention` (a title or a scare quote: "Meet the Press").
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
-from newsbeam.transforms.extract.entities import doc_text
+from newsbeam.transforms.extract.entities import doc_ents, doc_text
 from newsbeam.transforms.extract.people import SUBJECT_DEPS, ArticlePeople, Person
 from newsbeam.transforms.lexicon import load_lexicon
 
@@ -71,6 +71,11 @@ class SpeechLexicon:
     source_prepositions: tuple[tuple[str, ...], ...]  # lower-case word sequences
     source_postpositions: frozenset[tuple[str, ...]]
     mention_max_words: int
+
+    @cached_property
+    def source_first_words(self) -> frozenset[str]:
+        """The words a source preposition can start with (most tokens are not one)."""
+        return frozenset(phrase[0] for phrase in self.source_prepositions)
 
 
 @lru_cache(maxsize=8)
@@ -225,7 +230,7 @@ def _agent(verb: Token) -> Token | None:
 def _mention_span(token: Token, people: ArticlePeople) -> Span:
     """The words that name the speaker: the whole name, or the noun phrase up to its head."""
     doc = token.doc
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         if ent.start <= token.i < ent.end:
             return ent
     words = {token.i}
@@ -319,7 +324,10 @@ def verb_cue(token: Token, language: str) -> Cue:
 def source_preposition(tokens: list[Token], language: str) -> tuple[Cue, Token] | None:
     """ "according to X", "laut X", "X zufolge", "nach Angaben von X": the cue and X's head."""
     lexicon = speech_lexicon(language)
+    firsts = lexicon.source_first_words
     for i, token in enumerate(tokens):
+        if token.lower_ not in firsts:
+            continue
         for phrase in lexicon.source_prepositions:
             if token.lower_ != phrase[0]:
                 continue

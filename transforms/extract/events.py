@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
-from newsbeam.transforms.extract.entities import entity_key
+from newsbeam.transforms.extract.entities import doc_ents, doc_tokens, entity_key
 from newsbeam.transforms.extract.event_triggers import (
     Trigger,
     contexts,
@@ -65,8 +65,7 @@ class EventReader:
         self.anchor = anchor
         self.timexes = timexes_of(doc, article)
         self.speech = [q for q in extract_quotes(doc, article) if q["speaker"]]
-        # doc.ents builds its spans anew on every access: once per article
-        self.ents = list(doc.ents)
+        self.ents = list(doc_ents(doc))
         self.ent_starts = [e.start for e in self.ents]
         self.ent_at = {e.start: e for e in self.ents}
 
@@ -291,9 +290,10 @@ class EventReader:
 
     def events(self) -> list[dict]:
         found: list[tuple[Trigger, bool]] = []
+        tokens = doc_tokens(self.doc)
         for sent in self.doc.sents:
             headline = is_headline(sent, self.lex)
-            for token in sent:
+            for token in tokens[sent.start : sent.end]:
                 trigger = self.trigger(token, headline)
                 if trigger is not None and not self.in_question(token):
                     found.append((trigger, headline))

@@ -25,7 +25,12 @@ from spacy.tokens import Doc, Span, Token
 
 from newsbeam.models.rules import language_title_regex
 from newsbeam.transforms.extract.doc_cache import per_doc
-from newsbeam.transforms.extract.entities import base_forms, canonical_names, entity_key
+from newsbeam.transforms.extract.entities import (
+    base_forms,
+    canonical_names,
+    doc_ents,
+    entity_key,
+)
 from newsbeam.transforms.extract.quote_marks import doc_quote_spans
 from newsbeam.transforms.lexicon import load_lexicon
 
@@ -113,7 +118,7 @@ class ArticlePeople:
         self.people: dict[str, Person] = {}
         self.by_token: dict[int, Person] = {}
         self.quoted = _quoted_tokens(doc, language)
-        ents = [e for e in doc.ents if e.label_ in PERSON_LABELS]
+        ents = [e for e in doc_ents(doc) if e.label_ in PERSON_LABELS]
         headline = set() if speech.get("capitalised_nouns") else _headline_tokens(doc)
         ents = _trim_headline_names(doc, ents, headline, self.quoted)
         # A name says who a person is when the article names them in its own

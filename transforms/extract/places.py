@@ -22,6 +22,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc, Span
 
+from newsbeam.transforms.extract.entities import doc_ents, doc_text, doc_tokens
 from newsbeam.transforms.geo.gazetteer import candidates, place_lexicon
 from newsbeam.transforms.geo.resolve import resolve
 from newsbeam.transforms.lexicon import load_lexicon
@@ -65,7 +66,7 @@ def _is_place_name(text: str, language: str, min_city: int) -> bool:
 
 def _person_words(doc: Doc) -> set[str]:
     """Words of the article's multi-word person names ("Buhari" of "Muhammadu Buhari")."""
-    return {t.text for e in doc.ents if e.label_ in PERSON_LABELS and len(e) > 1 for t in e}
+    return {t.text for e in doc_ents(doc) if e.label_ in PERSON_LABELS and len(e) > 1 for t in e}
 
 
 def _locative_before(span: Span, lex: dict) -> bool:
@@ -89,7 +90,8 @@ def place_mentions(doc: Doc, language: str) -> list[Mention]:
     persons = _person_words(doc)
     adjectives = demonyms(language)
     found: list[Mention] = []
-    for ent in doc.ents:
+    ents = doc_ents(doc)
+    for ent in ents:
         text = ent.text
         after = doc[ent.end].lower_ if ent.end < len(doc) else ""
         if text in lex["not_places"] or after in lex["not_before"]:
@@ -102,7 +104,7 @@ def place_mentions(doc: Doc, language: str) -> list[Mention]:
             found.append(Mention(ent.start_char, ent.end_char, text, "name"))
         elif _mislabelled_place(ent, language, lex, persons):
             found.append(Mention(ent.start_char, ent.end_char, text, "name"))
-    taken = {t.i for e in doc.ents for t in e}
+    taken = {t.i for e in ents for t in e}
     found += _datelines(doc, language, taken) + _abbreviations(doc, language, taken, found)
     return sorted(found, key=lambda m: m.start)
 
@@ -110,15 +112,17 @@ def place_mentions(doc: Doc, language: str) -> list[Mention]:
 def _datelines(doc: Doc, language: str, taken: set[int]) -> list[Mention]:
     """ "INNISFAIL, Alta. —": capitals at a paragraph's start, before a comma or dash."""
     out: list[Mention] = []
-    for token in doc:
+    tokens = doc_tokens(doc)
+    for token in tokens:
         if token.i in taken or not token.is_upper or not token.is_alpha or len(token) < 3:
             continue
-        if token.i > 0 and not (doc[token.i - 1].is_space and "\n" in doc[token.i - 1].text):
+        before = tokens[token.i - 1] if token.i > 0 else None
+        if before is not None and not (before.is_space and "\n" in before.text):
             continue
         end = token.i + 1
-        while end < len(doc) and end - token.i < DATELINE_WORDS and doc[end].is_upper:
+        while end < len(tokens) and end - token.i < DATELINE_WORDS and tokens[end].is_upper:
             end += 1
-        if end < len(doc) and doc[end].text in (",", "—", "–", "-", "("):
+        if end < len(tokens) and tokens[end].text in (",", "—", "–", "-", "("):
             span = doc[token.i : end]
             if _is_place_name(span.text, language, 0):
                 out.append(Mention(span.start_char, span.end_char, span.text, "name"))
@@ -130,11 +134,12 @@ def _abbreviations(doc: Doc, language: str, taken: set[int], found: list[Mention
     abbreviations = place_lexicon(language)["abbreviations"]
     ends = {m.end for m in found}
     out = []
-    for token in doc[2:]:
+    tokens = doc_tokens(doc)
+    for token in tokens[2:]:
         if token.i in taken or token.text not in abbreviations:
             continue
-        comma = doc[token.i - 1]
-        if comma.text == "," and doc[token.i - 2].idx + len(doc[token.i - 2]) in ends:
+        comma, name = tokens[token.i - 1], tokens[token.i - 2]
+        if comma.text == "," and name.idx + len(name) in ends:
             out.append(Mention(token.idx, token.idx + len(token), token.text, "name"))
     return out
 
@@ -143,7 +148,7 @@ def extract_places(doc: Doc, article: Article) -> list[dict]:
     language = article.language or doc.lang_
     mentions = place_mentions(doc, language)
     resolved = resolve([m.text for m in mentions], language)
-    text = doc.text  # built anew on every access
+    text = doc_text(doc)
     rows = []
     for mention in mentions:
         place, how = resolved[mention.text].place, resolved[mention.text].how

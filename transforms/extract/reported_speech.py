@@ -46,6 +46,7 @@ from newsbeam.transforms.extract.attribution import (
     subject_of,
     verb_cue,
 )
+from newsbeam.transforms.extract.entities import doc_tokens
 from newsbeam.transforms.extract.people import SUBJECT_DEPS, ArticlePeople
 
 COMPLEMENTIZERS = {"dass", "daß", "ob", "that", "whether"}
@@ -197,7 +198,7 @@ def reported_clauses(
     """(content, cue, token naming the speaker) for each report verb or source preposition."""
     quoted = people.quoted
     lexicon = speech_lexicon(language)
-    for token in doc:
+    for token in doc_tokens(doc):
         if token.i in quoted or not is_report_verb(token, language):
             continue
         cue = verb_cue(token, language)
@@ -251,7 +252,7 @@ def reported_clauses(
             content = _content(token.head, {t.i for t in token.subtree}, quoted)
             if content is not None:
                 yield content, cue, subject_of(token)
-    for token in doc:
+    for token in doc_tokens(doc):
         if (
             token.pos_ != "NOUN"
             or token.i in quoted
@@ -268,8 +269,9 @@ def reported_clauses(
                     Cue(token.text, token.lemma_, token.idx, token.idx + len(token), None),
                     owner,
                 )
+    every = doc_tokens(doc)
     for sent in doc.sents:
-        tokens = [t for t in sent if t.i not in quoted]
+        tokens = [t for t in every[sent.start : sent.end] if t.i not in quoted]
         found = source_preposition(tokens, language)
         if found is None:
             continue
@@ -316,7 +318,7 @@ def is_subjunctive(token: Token) -> bool:
 def subjunctive_clauses(doc: Doc, people: ArticlePeople, covered: set[int]) -> Iterator[Span]:
     """German reported speech that runs on in the subjunctive, with no cue of its own."""
     seen: set[int] = set()
-    for token in doc:
+    for token in doc_tokens(doc):
         if token.i in people.quoted or token.i in covered or not is_subjunctive(token):
             continue
         head = token.head if token.dep_ in ("aux", "cop", "aux:pass") else token
