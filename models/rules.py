@@ -315,7 +315,7 @@ class TitlePerson:
             end += 1  # "Elisabeth II.", "Benedict XVI": the number is part of the name
         return end
 
-    def _epithet(self, doc: Doc, title: Token, end: int) -> bool:
+    def _epithet(self, title: Token, end: int) -> bool:
         """ "King Arthur", "King James" (a nickname), "Prince Charming": one word
         after such a title names a legend, a work or a nickname as often as a
         person; a second name word or a regnal number ("King Abdullah II") says
@@ -330,7 +330,7 @@ class TitlePerson:
             if not self.title.match(token.text.lower()) or self._inside_a_name(doc, token):
                 continue
             end = self._name_end(doc, token.i + 1, places, single)
-            if self._epithet(doc, token, end):
+            if self._epithet(token, end):
                 continue
             if end < len(doc) and doc[end].text[:1].isupper() and doc[end].pos_ in ("VERB", "AUX"):
                 continue  # Title Case ("Princess Peach Comes Back"): capitals say nothing
