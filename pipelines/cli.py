@@ -145,6 +145,31 @@ def build_parser() -> argparse.ArgumentParser:
     add_feed_options(sched)
     add_model_options(sched)
 
+    stream = sub.add_parser(
+        "stream",
+        help="poll feed lists in one long-running pipeline, committing a window at a time",
+        description="Runs until SIGTERM or Ctrl-C, then commits the open windows and exits 0. "
+        "One stream or scheduler per lake: a second one exits with status 3. Runner: "
+        "Prism (built once with Go, see pipelines/prism.py), or any Beam option given "
+        "(--runner=FlinkRunner ...).",
+    )
+    stream.add_argument("feed_lists", nargs="+", help="feed lists (.txt of URLs, .yaml, .opml)")
+    stream.add_argument("--poll", default="1m", help="poll every feed this often: 10s, 1m")
+    stream.add_argument(
+        "--commit-every", default="1m", help="commit window (rounded to whole polls): 30s, 1m, 5m"
+    )
+    stream.add_argument(
+        "--max-items",
+        type=int,
+        default=500,
+        help="new items taken per feed and poll; the rest wait for the next polls",
+    )
+    stream.add_argument("--output", default=DEFAULT_LAKE, help="lake: folder or s3://bucket/prefix")
+    stream.add_argument("--s3-endpoint", help="S3 endpoint URL for MinIO etc.")
+    add_catalog_option(stream)
+    add_feed_options(stream)
+    add_model_options(stream)
+
     rep = sub.add_parser(
         "reprocess",
         help="analyse articles already in the lake again and replace their rows",
@@ -285,6 +310,19 @@ def direct_runner_args(workers: int, beam_args: list[str]) -> list[str]:
     ]
 
 
+def without_runner(beam_args: list[str]) -> list[str]:
+    """The Beam options less `--runner=X` / `--runner X`."""
+    out, skip = [], False
+    for arg in beam_args:
+        if skip:
+            skip = False
+        elif arg == "--runner":
+            skip = True
+        elif not arg.startswith("--runner="):
+            out.append(arg)
+    return out
+
+
 def tick_config(args: argparse.Namespace, sources: list[str], beam_args: list[str]) -> TickConfig:
     from newsbeam.pipelines.tick import TickConfig
     from newsbeam.transforms.feeds.http import HttpLimits
@@ -379,6 +417,44 @@ def cmd_schedule(args: argparse.Namespace, beam_args: list[str]) -> int:
 
     config = tick_config(args, args.feed_lists, beam_args)
     return schedule(config, parse_interval(args.every), args.max_ticks, args.if_locked)
+
+
+def cmd_stream(args: argparse.Namespace, beam_args: list[str]) -> int:
+    from newsbeam.pipelines import prism
+    from newsbeam.pipelines.stream import EXIT_LOCKED, LakeLocked, StreamConfig, run_stream
+    from newsbeam.transforms.feeds.feedlist import parse_interval
+    from newsbeam.transforms.feeds.http import HttpLimits
+
+    config = StreamConfig(
+        feed_lists=args.feed_lists,
+        lake=LakeConfig(args.output, s3_endpoint=args.s3_endpoint, catalog=args.catalog),
+        poll_s=float(parse_interval(args.poll)),
+        commit_s=float(parse_interval(args.commit_every)),
+        models=parse_models(args.model, args.models_file),
+        max_items=args.max_items,
+        per_host=args.per_host,
+        delay_s=args.delay,
+        http=HttpLimits(allow_private=args.allow_private_addresses),
+        beam_args=beam_args,
+    )
+    server = None
+    runner_args: list[str] = []
+    if "direct" in beam_runner(beam_args).lower() or "prism" in beam_runner(beam_args).lower():
+        try:
+            server = prism.PrismServer(prism.prism_binary())
+        except prism.PrismUnavailable as exc:
+            print(f"newsbeam: {exc}", file=sys.stderr)
+            return 2
+        runner_args = server.beam_args()
+        config.beam_args = without_runner(beam_args)
+    try:
+        return run_stream(config, runner_args)
+    except LakeLocked as exc:
+        print(f"newsbeam: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    finally:
+        if server is not None:
+            server.stop()
 
 
 def cmd_feeds(args: argparse.Namespace) -> int:
@@ -498,14 +574,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
-    if args.command in ("ingest", "schedule", "reprocess"):
+    if args.command in ("ingest", "schedule", "reprocess", "stream"):
         # Only options Beam defines pass through; a typo is an error, not a default.
         refuse_unknown(subparser(parser, args.command), extra)
     if not args.verbose:
         # Beam logs a failing worker's traceback at ERROR before the run raises;
         # the one-line message below is what a user reads (-v shows everything).
         logging.getLogger("apache_beam").setLevel(logging.CRITICAL)
-    if args.command in ("ingest", "schedule", "reprocess"):
+    if args.command in ("ingest", "schedule", "reprocess", "stream"):
         problem = (
             LakeConfig(args.output, s3_endpoint=args.s3_endpoint, catalog=args.catalog)
             .with_env_defaults()
@@ -526,6 +602,11 @@ def main(argv: list[str] | None = None) -> int:
             return run_failed(exc, args.verbose)
     if args.command == "schedule":
         return cmd_schedule(args, extra)
+    if args.command == "stream":
+        try:
+            return cmd_stream(args, extra)
+        except (OSError, RuntimeError) as exc:
+            return run_failed(exc, args.verbose)
     if extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "models":

@@ -202,3 +202,54 @@ def test_a_scheduled_tick_runs_on_flink(s3_server, flink, tmp_path):
     rows = lake_rows(s3_server, target)
     assert len(rows["articles"]) == len(stories)
     assert rows["feeds"] and rows["entities"]
+
+
+def test_a_stream_runs_on_flink_commits_windows_and_drains_on_sigterm(s3_server, flink, tmp_path):
+    """`newsbeam stream` as a Flink streaming job: the workers (in the pool) commit
+    each window under the lock the driver holds; SIGTERM drains the job."""
+    import signal
+
+    from tests.feedserver import FeedServer, Route, rss
+    from tests.test_feeds import item, serve_story
+
+    stories = ["/de/gipfel.html", "/de/bahn.html", "/de/haushalt.html"]
+    with FeedServer() as server:
+        server.routes["/robots.txt"] = Route(b"", "text/plain")
+        for path in stories:
+            serve_story(server, path)
+        server.routes["/de/rss"] = Route(rss(server.base, [item(stories[0])]))
+        feeds = tmp_path / "feeds.txt"
+        feeds.write_text(f"{server.base}/de/rss\n")
+        target = f"s3://{new_bucket(s3_server)}/lake"
+        env = {**os.environ, **s3_server.env()}
+        args = ["stream", str(feeds), "--poll", "3s", "--commit-every", "6s", "--output", target,
+                "--delay", "0", "--allow-private-addresses", *flink_options(flink)]  # fmt: skip
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "newsbeam.pipelines.cli", *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        )  # fmt: skip
+        try:
+
+            def articles() -> int:
+                return len(lake_rows(s3_server, target)["articles"])
+
+            deadline = time.monotonic() + 300
+            while articles() < 1 and time.monotonic() < deadline and proc.poll() is None:
+                time.sleep(2)
+            assert articles() == 1
+            # Items published later arrive in later windows of the same job.
+            server.routes["/de/rss"] = Route(rss(server.base, [item(p) for p in stories]))
+            deadline = time.monotonic() + 120
+            while articles() < len(stories) and time.monotonic() < deadline:
+                time.sleep(2)
+            proc.send_signal(signal.SIGTERM)
+            out, err = proc.communicate(timeout=300)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert proc.returncode == 0, out[-2000:] + err[-3000:]
+    assert "drained and stopped" in out
+    rows = lake_rows(s3_server, target)
+    urls = [dict(r)["url"] for r in rows["articles"]]
+    assert len(urls) == len(set(urls)) == len(stories)
+    assert len(rows["feeds"]) >= 2 and rows["entities"]

@@ -28,8 +28,10 @@ def write_feed_state(lake: Lake, feeds: dict[str, dict]) -> None:
 def updated_state(old: dict[str, dict], polls: list[dict]) -> dict[str, dict]:
     """Fold this tick's polls into the state: validators of feeds that answered."""
     new = dict(old)
-    for poll in polls:
+    for poll in sorted(polls, key=lambda p: p["polled_at"]):
         entry = dict(new.get(poll["feed_url"], {}))
+        if entry.get("last_polled", "") > poll["polled_at"].isoformat():
+            continue  # a newer poll is in already (stream windows may commit out of order)
         entry["last_polled"] = poll["polled_at"].isoformat()
         entry["last_status"] = poll["status"]
         if poll["http_status"] == 200:

@@ -101,13 +101,16 @@ def commit_run(
     summary: dict | None = None,
     seen: set[str] | None = None,
     replaces: list[str] | None = None,
+    owner: str | None = None,
 ) -> CommitResult:
     """Commit a run's staged files, holding the lake lock so that commits never
     interleave. Rows of articles that runs committed since this one started
     (`seen`: the manifests it saw then) are dropped first: two runs over the
     same inputs leave every article once. With `replaces` (a reprocess), the
-    rows those articles have in the lake are replaced by the run's (replace.py)."""
-    with lock.held(lake, lock.process_owner(), COMMIT_LOCK_TTL, COMMIT_WAIT_S):
+    rows those articles have in the lake are replaced by the run's (replace.py).
+    `owner`: whose lock it commits under (a stream's workers commit under the
+    lock their driver holds); this process's by default."""
+    with lock.held(lake, owner or lock.process_owner(), COMMIT_LOCK_TTL, COMMIT_WAIT_S):
         staged = sorted(lake.read_json(files_list_path(run_id))["files"])
         result = CommitResult(run_id)
         if seen is not None:
@@ -268,6 +271,15 @@ def recover(lake: Lake) -> list[str]:
                 recovered.append(manifest["run_id"])
         sweep_abandoned_staging(lake)
     return recovered
+
+
+def roll_forward(lake: Lake, run_id: str, owner: str | None = None) -> None:
+    """Finish one run whose manifest exists (a bundle retried after its commit
+    began): a commit cut short is completed, a finished one left alone."""
+    with lock.held(lake, owner or lock.process_owner(), COMMIT_LOCK_TTL, COMMIT_WAIT_S):
+        manifest = lake.read_json(manifest_path(run_id))
+        if manifest.get("status") == "committing":
+            _finish(lake, manifest, recovering=True)
 
 
 def claim_staging(lake: Lake, run_id: str) -> None:

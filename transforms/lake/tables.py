@@ -10,6 +10,7 @@ README's recipes) see the lake as of the last committed run, whole; with
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from functools import lru_cache
 
@@ -29,9 +30,18 @@ POINTER = "_state/snapshots.json"
 MAX_HISTORY = 10_000
 
 
-@lru_cache(maxsize=8)
+_OPENING = threading.Lock()
+
+
 def lake_tables(config: LakeConfig) -> dict:
-    """name -> pyiceberg Table, every table created where missing (once per process)."""
+    """name -> pyiceberg Table, every table created where missing (once per process;
+    DoFns of one worker opening the lake at once wait for the first)."""
+    with _OPENING:
+        return _lake_tables(config)
+
+
+@lru_cache(maxsize=8)
+def _lake_tables(config: LakeConfig) -> dict:
     catalog = catalog_config(config)
     return ensure_tables(open_catalog(catalog), config, catalog.kind, catalog.namespace)
 
