@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -89,8 +90,10 @@ class PrismServer:
     """A Prism job service of our own on 127.0.0.1, for pipelines that outlive a call.
 
     Beam's PrismRunner would start one too, but a driver killed with SIGKILL
-    leaves it running forever; this one shuts itself down IDLE_SHUTDOWN after
-    its last job ended (a job whose driver died fails: its workers are gone)."""
+    leaves it running for ever, still retrying the job (at most of a CPU, as
+    seen here). This one dies with the process that started it (Linux's
+    parent-death signal), and shuts itself down IDLE_SHUTDOWN after its last
+    job otherwise."""
 
     IDLE_SHUTDOWN = "30s"
 
@@ -106,6 +109,7 @@ class PrismServer:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,
         )
         deadline = time.monotonic() + 30
         while not _listening(self.port):
@@ -128,6 +132,15 @@ class PrismServer:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGKILL it when the parent process dies."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 def _listening(port: int) -> bool:

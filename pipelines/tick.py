@@ -22,7 +22,7 @@ from newsbeam.transforms.feeds.drop_near_duplicates import DropNearDuplicates
 from newsbeam.transforms.feeds.feedlist import FeedSpec, load_feed_list
 from newsbeam.transforms.feeds.http import HttpLimits
 from newsbeam.transforms.feeds.pages import DEFAULT_DELAY_S, DEFAULT_PER_HOST, FetchPagesFn
-from newsbeam.transforms.feeds.poll import ITEMS, POLLS, FeedItem, PollFeedFn
+from newsbeam.transforms.feeds.poll import ITEMS, POLLS, FeedItem, PollFeedFn, feed_row
 from newsbeam.transforms.feeds.state import read_feed_state, updated_state, write_feed_state
 from newsbeam.transforms.lake import Lake, LakeConfig
 from newsbeam.transforms.lake.commit import commit_run, committed_runs
@@ -83,20 +83,6 @@ def item_duplicate(item: FeedItem, kept_id: str) -> tuple:
         item.url, item.summary or item.title or item.url, title=item.title, url=item.canonical
     )
     return duplicate_row(article.replace(feed_url=item.feed_url), kept_id, "same_url")
-
-
-def feed_row(element: tuple[str, dict[str, list]]) -> tuple:
-    _feed, groups = element
-    (poll,) = groups["poll"]
-    outcomes = Counter(groups["outcomes"])
-    row = {
-        **poll,
-        "new": outcomes["new"],
-        "duplicates": outcomes["duplicate"],
-        "known": outcomes["known"],
-        "errors": outcomes["error"],
-    }
-    return "feeds", poll["polled_at"].date().isoformat(), row
 
 
 def build(

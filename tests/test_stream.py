@@ -67,6 +67,10 @@ def stopped(proc, lines, seen, timeout_s):
     return status
 
 
+def runners(proc):
+    return [c for c in psutil.Process(proc.pid).children() if c.name() == "prism"]
+
+
 def committed(line):
     return line.startswith("window ")
 
@@ -118,8 +122,12 @@ def test_items_over_several_polls_land_once_through_sigkills_and_a_drain(tmp_pat
                 time.sleep(0.2)
             assert server.hits(DE[1]) == 1
             assert urls(lake)[DE[1]] == 0
+            (runner,) = runners(proc)
             proc.kill()
             proc.wait(30)
+            # Prism goes with the command that started it (no runner left spinning).
+            psutil.wait_procs([runner], timeout=10)
+            assert not runner.is_running()
         finally:
             if proc.poll() is None:
                 proc.kill()
@@ -133,9 +141,8 @@ def test_items_over_several_polls_land_once_through_sigkills_and_a_drain(tmp_pat
             deadline = time.monotonic() + 30
             while server.hits(DE[2]) == 0 and time.monotonic() < deadline:
                 time.sleep(0.1)
-            runner = [c for c in psutil.Process(proc.pid).children() if c.name() == "prism"]
-            assert len(runner) == 1
-            runner[0].kill()
+            (runner,) = runners(proc)
+            runner.kill()
             assert proc.wait(120) != 0
         finally:
             if proc.poll() is None:

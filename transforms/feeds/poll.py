@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -46,6 +47,21 @@ def poll_row(spec: FeedSpec, polled_at: datetime, status: str, **extra: object) 
     }  # fmt: skip
     row.update(extra)
     return row
+
+
+def feed_row(element: tuple[str, dict[str, list]]) -> tuple:
+    """(feed, {"poll": [its poll row], "outcomes": what became of its items}) -> a `feeds` row."""
+    _feed, groups = element
+    (poll,) = groups["poll"]
+    outcomes = Counter(groups["outcomes"])
+    row = {
+        **poll,
+        "new": outcomes["new"],
+        "duplicates": outcomes["duplicate"],
+        "known": outcomes["known"],
+        "errors": outcomes["error"],
+    }
+    return "feeds", poll["polled_at"].date().isoformat(), row
 
 
 def parse_items(spec: FeedSpec, body: bytes) -> tuple[list[FeedItem], list[ErrorRecord]]:

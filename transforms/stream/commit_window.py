@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 import apache_beam as beam
 
 from newsbeam.schemas import PARTITION_COLUMN
+from newsbeam.transforms.feeds.poll import feed_row
 from newsbeam.transforms.feeds.state import read_feed_state, updated_state, write_feed_state
 from newsbeam.transforms.lake import Lake, LakeConfig
 from newsbeam.transforms.lake.commit import (
@@ -51,8 +52,6 @@ def window_run_id(stream_id: str, start: datetime.datetime) -> str:
 def feed_rows(polls: list[dict], outcomes: list[tuple[str, str]]) -> list[tuple]:
     """One `feeds` row per poll; a feed polled several times in a window has its
     outcomes counted on its last poll."""
-    from newsbeam.pipelines.tick import feed_row
-
     by_feed: dict[str, list[str]] = defaultdict(list)
     for feed, kind in outcomes:
         by_feed[feed].append(kind)
