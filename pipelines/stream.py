@@ -25,13 +25,15 @@ import contextlib
 import signal
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import apache_beam as beam
+import grpc
 from apache_beam.options.pipeline_options import PipelineOptions
-from apache_beam.runners.runner import PipelineResult
+from apache_beam.runners.runner import PipelineResult, PipelineState
 from apache_beam.transforms.window import FixedWindows
 
 from newsbeam.pipelines.ingest import new_run_id
@@ -173,6 +175,45 @@ def build(
     )
 
 
+def follow(result: PipelineResult) -> None:
+    """Wait for the job to end, however long it runs.
+
+    A portable runner's job state stream has a deadline (`--job_server_timeout`,
+    300 s by default): a stream outlives it. When it runs out, the job's state is
+    asked for once a second instead."""
+    try:
+        with _quiet_deadline():
+            result.wait_until_finish()
+        return
+    except grpc.RpcError as exc:
+        if exc.code() != grpc.StatusCode.DEADLINE_EXCEEDED:
+            raise
+    while not PipelineState.is_terminal(result.state):
+        time.sleep(1.0)
+    if result.state != PipelineState.DONE:
+        raise RuntimeError(f"the streaming job ended in state {result.state}")
+
+
+@contextlib.contextmanager
+def _quiet_deadline() -> Iterator[None]:
+    """Beam's message-reading thread dies of the same deadline and would print
+    its traceback: that one expected error is not shown."""
+    shown = threading.excepthook
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        if isinstance(args.exc_value, grpc.RpcError) and (
+            args.exc_value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+        ):
+            return
+        shown(args)
+
+    threading.excepthook = hook
+    try:
+        yield
+    finally:
+        threading.excepthook = shown
+
+
 def request_drain(lake: Lake, marker: str, why: str) -> None:
     lake.write_json(marker, {"reason": why, "requested_at": datetime.now(UTC).isoformat()})
 
@@ -216,7 +257,7 @@ def run_stream(config: StreamConfig, runner_args: list[str], log=print) -> int: 
 
     def wait(result: PipelineResult) -> None:
         try:
-            result.wait_until_finish()
+            follow(result)
         except BaseException as exc:  # reported by the main thread
             outcome["error"] = exc
 

@@ -185,9 +185,12 @@ def test_a_hanging_feed_garbage_a_huge_page_and_a_burst_do_not_stop_the_commits(
         names = ["/good", "/hangs", "/garbage", "/burst", "/huge"]
         (tmp_path / "feeds.txt").write_text("".join(f"{server.base}{n}\n" for n in names))
         seen: list[str] = []
+        # --job_server_timeout: the job state stream's deadline runs out mid-run
+        # (300 s by default); the stream must outlive it.
         proc, lines = start(
-            tmp_path, prism, "--poll", "5s", "--commit-every", "5s", "--max-items", "40"
-        )
+            tmp_path, prism, "--poll", "5s", "--commit-every", "5s", "--max-items", "40",
+            "--job_server_timeout=45",
+        )  # fmt: skip
         try:
             wait_for(lines, lambda x: committed(x) and "articles" in x, 240, seen)
             commits_before = sum(committed(x) for x in seen)
