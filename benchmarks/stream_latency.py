@@ -207,7 +207,8 @@ def main() -> None:
     lines = [
         f"### {machine()}; {args.rate:g} items/s for {args.minutes:g} min per mode "
         f"(`python -m benchmarks.stream_latency --rate {args.rate:g} --minutes {args.minutes:g} "
-        f"--poll {args.poll} --commit-every {args.commit_every} --every {args.every}`)",
+        f"--poll {args.poll} --commit-every {args.commit_every} --every {args.every} "
+        f"--modes {args.modes}`)",
         "",
         "| mode | published | committed | latency p50 (s) | p95 (s) | max (s) "
         "| after 1st min: p50 | p95 | CPU s per item | RSS 1st min (MiB) | RSS last min (MiB) |",
