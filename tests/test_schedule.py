@@ -20,10 +20,11 @@ from tests.test_feeds import item, serve_story
 pytestmark = pytest.mark.slow
 
 
-def start(args, tmp_path):
+def start(args, tmp_path, env=None):
+    """The `newsbeam` command in the background; its output lines on a queue."""
     proc = subprocess.Popen(
         [sys.executable, "-u", "-m", "newsbeam.pipelines.cli", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path, env=env,
     )  # fmt: skip
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()

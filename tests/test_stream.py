@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from urllib.parse import urlsplit
@@ -21,6 +19,8 @@ from newsbeam.pipelines.prism import prism_binary
 from tests.conftest import read_table
 from tests.feedserver import FeedServer, Route, page, rss
 from tests.test_feeds import STORIES, item, serve_story
+from tests.test_schedule import start as start_cli
+from tests.test_schedule import wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.prism]
 
@@ -35,27 +35,7 @@ def prism():
 def start(tmp_path, prism, *extra):
     args = ["stream", "feeds.txt", "--output", "lake", "--delay", "0"]
     args += ["--allow-private-addresses", *extra]
-    proc = subprocess.Popen(
-        [sys.executable, "-u", "-m", "newsbeam.pipelines.cli", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path,
-        env={**os.environ, "NEWSBEAM_PRISM": prism},
-    )  # fmt: skip
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
-    return proc, lines
-
-
-def wait_for(lines, predicate, timeout_s, seen):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            line = lines.get(timeout=0.5)
-        except queue.Empty:
-            continue
-        seen.append(line)
-        if predicate(line):
-            return line
-    raise AssertionError("timed out; output so far:\n" + "".join(seen))
+    return start_cli(args, tmp_path, env={**os.environ, "NEWSBEAM_PRISM": prism})
 
 
 def stopped(proc, lines, seen, timeout_s):
