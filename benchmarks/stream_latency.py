@@ -159,6 +159,10 @@ def run_mode(name: str, args: list[str], publisher: Publisher, minutes: float) -
         "cpu_s": sum(cpu.values()),
         "rss_first": max(first),
         "rss_last": max(last),
+        "rss_by_5min": [
+            max((r for t, r in rss if m * 300 - 60 <= t <= m * 300), default=0)
+            for m in range(1, int(minutes // 5) + 1)
+        ],
     }
 
 
@@ -228,6 +232,12 @@ def main() -> None:
             f"| {r['rss_last'] / 2**20:.0f} |"
         )
     lines.append("")
+    for r in results:
+        if r["rss_by_5min"]:
+            marks = ", ".join(
+                f"{5 * (i + 1)} min {v / 2**20:.0f}" for i, v in enumerate(r["rss_by_5min"])
+            )
+            lines += [f"RSS of the {r['mode']} process tree (MiB): {marks}", ""]
     publish(lines)
 
 

@@ -420,7 +420,7 @@ def cmd_schedule(args: argparse.Namespace, beam_args: list[str]) -> int:
 
 
 def cmd_stream(args: argparse.Namespace, beam_args: list[str]) -> int:
-    from newsbeam.pipelines import prism
+    from newsbeam.pipelines import flink_job_server, prism
     from newsbeam.pipelines.stream import EXIT_LOCKED, LakeLocked, StreamConfig, run_stream
     from newsbeam.transforms.feeds.feedlist import parse_interval
     from newsbeam.transforms.feeds.http import HttpLimits
@@ -437,16 +437,20 @@ def cmd_stream(args: argparse.Namespace, beam_args: list[str]) -> int:
         http=HttpLimits(allow_private=args.allow_private_addresses),
         beam_args=beam_args,
     )
-    server = None
+    server: prism.PrismServer | flink_job_server.FlinkJobServer | None = None
     runner_args: list[str] = []
-    if "direct" in beam_runner(beam_args).lower() or "prism" in beam_runner(beam_args).lower():
-        try:
+    runner = beam_runner(beam_args).lower()
+    try:
+        if "direct" in runner or "prism" in runner:
             server = prism.PrismServer(prism.prism_binary())
-        except prism.PrismUnavailable as exc:
-            print(f"newsbeam: {exc}", file=sys.stderr)
-            return 2
+            config.beam_args = without_runner(beam_args)
+        elif "flink" in runner:
+            server = flink_job_server.start_for(beam_args)
+    except (prism.PrismUnavailable, flink_job_server.FlinkJobServerUnavailable) as exc:
+        print(f"newsbeam: {exc}", file=sys.stderr)
+        return 2
+    if server is not None:
         runner_args = server.beam_args()
-        config.beam_args = without_runner(beam_args)
     try:
         return run_stream(config, runner_args)
     except LakeLocked as exc:

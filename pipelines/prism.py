@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from newsbeam.pipelines.child_process import die_with_parent, free_port, stop_child, wait_listening
 
 MODULE = "github.com/apache/beam/sdks/v2/go/cmd/prism"
 BUILD_TIMEOUT_S = 30 * 60
@@ -80,12 +79,6 @@ def prism_binary(build: bool = True) -> str:
     return str(target)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class PrismServer:
     """A Prism job service of our own on 127.0.0.1, for pipelines that outlive a call.
 
@@ -109,13 +102,10 @@ class PrismServer:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
-        deadline = time.monotonic() + 30
-        while not _listening(self.port):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise PrismUnavailable(f"Prism ({binary}) did not start on port {self.port}")
-            time.sleep(0.1)
+        if not wait_listening(self.process, self.port, 30):
+            raise PrismUnavailable(f"Prism ({binary}) did not start on port {self.port}")
 
     def beam_args(self) -> list[str]:
         """Beam options that run a pipeline here, its SDK worker in this process."""
@@ -126,27 +116,7 @@ class PrismServer:
         ]
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-
-
-def _die_with_parent() -> None:
-    """In the child before exec: SIGKILL it when the parent process dies."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        pr_set_pdeathsig = 1
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as s:
-        s.settimeout(0.2)
-        return s.connect_ex(("127.0.0.1", port)) == 0
+        stop_child(self.process)
 
 
 if __name__ == "__main__":

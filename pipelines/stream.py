@@ -108,7 +108,7 @@ def build(
     polled = (
         p
         | "Start" >> beam.Impulse()
-        | "Clock" >> beam.ParDo(PollClockFn(config.poll_s, cfg, drain_marker))
+        | "Clock" >> beam.ParDo(PollClockFn(config.poll_s, cfg, drain_marker, owner))
         | "EachFeed" >> beam.FlatMap(lambda _tick: [(f.url, f) for f in feeds])
         | "PollFeeds" >> beam.ParDo(PollFeedsFn(seed, config.http, config.max_items))
         | "ItemsPollsErrors" >> SplitByKind(ITEMS, POLLS, ERRORS)

@@ -204,10 +204,17 @@ def test_a_scheduled_tick_runs_on_flink(s3_server, flink, tmp_path):
     assert rows["feeds"] and rows["entities"]
 
 
-def test_a_stream_runs_on_flink_commits_windows_and_drains_on_sigterm(s3_server, flink, tmp_path):
+def test_a_stream_runs_on_flink_commits_windows_survives_a_killed_driver_and_drains(
+    s3_server, flink, tmp_path
+):
     """`newsbeam stream` as a Flink streaming job: the workers (in the pool) commit
-    each window under the lock the driver holds; SIGTERM drains the job."""
+    each window under the lock the driver holds. A SIGKILL of the driver cannot
+    drain: its job stops by itself once the driver no longer holds the lake, the
+    job server it started dies with it, and the next stream takes the feed on,
+    exactly once. SIGTERM drains the job."""
     import signal
+
+    import psutil
 
     from tests.feedserver import FeedServer, Route, rss
     from tests.test_feeds import item, serve_story
@@ -224,23 +231,39 @@ def test_a_stream_runs_on_flink_commits_windows_and_drains_on_sigterm(s3_server,
         env = {**os.environ, **s3_server.env()}
         args = ["stream", str(feeds), "--poll", "3s", "--commit-every", "6s", "--output", target,
                 "--delay", "0", "--allow-private-addresses", *flink_options(flink)]  # fmt: skip
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "newsbeam.pipelines.cli", *args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-        )  # fmt: skip
+
+        def start() -> subprocess.Popen:
+            return subprocess.Popen(
+                [sys.executable, "-m", "newsbeam.pipelines.cli", *args],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+            )  # fmt: skip
+
+        def articles() -> int:
+            return len(lake_rows(s3_server, target)["articles"])
+
+        proc = start()
         try:
-
-            def articles() -> int:
-                return len(lake_rows(s3_server, target)["articles"])
-
             deadline = time.monotonic() + 300
             while articles() < 1 and time.monotonic() < deadline and proc.poll() is None:
                 time.sleep(2)
-            assert articles() == 1
-            # Items published later arrive in later windows of the same job.
-            server.routes["/de/rss"] = Route(rss(server.base, [item(p) for p in stories]))
+            assert articles() == 1, proc.stderr.read()[-3000:] if proc.poll() is not None else ""
+            assert running_jobs(flink)
+            children = psutil.Process(proc.pid).children(recursive=True)
+            assert any("job-server" in " ".join(c.cmdline()) for c in children)
+            proc.kill()
+            proc.communicate(timeout=60)
+            _gone, alive = psutil.wait_procs(children, timeout=30)
+            assert not alive, f"the killed command left {[c.cmdline()[:3] for c in alive]}"
             deadline = time.monotonic() + 120
-            while articles() < len(stories) and time.monotonic() < deadline:
+            while running_jobs(flink) and time.monotonic() < deadline:
+                time.sleep(1)
+            assert not running_jobs(flink), "the killed driver's job runs on without it"
+
+            # Items published later arrive in later windows of the next stream's job.
+            server.routes["/de/rss"] = Route(rss(server.base, [item(p) for p in stories]))
+            proc = start()
+            deadline = time.monotonic() + 300
+            while articles() < len(stories) and time.monotonic() < deadline and proc.poll() is None:
                 time.sleep(2)
             proc.send_signal(signal.SIGTERM)
             out, err = proc.communicate(timeout=300)

@@ -50,3 +50,47 @@ def test_feed_state_keeps_the_newest_poll_when_windows_commit_out_of_order():
 def test_a_windows_run_id_is_the_same_on_a_retry():
     assert window_run_id("stream-x", T0) == window_run_id("stream-x", T0)
     assert window_run_id("stream-x", T0) != window_run_id("stream-x", T0 + timedelta(seconds=5))
+
+
+def test_a_stream_whose_driver_lost_the_lake_stops_its_clock_and_commits_nothing(
+    tmp_path, monkeypatch
+):
+    """A driver killed on a cluster leaves its job running: the job must stop by
+    itself and never commit beside the next stream that took the lake."""
+    from apache_beam.io.restriction_trackers import OffsetRange, OffsetRestrictionTracker
+    from apache_beam.io.watermark_estimators import ManualWatermarkEstimator
+    from apache_beam.runners.sdf_utils import RestrictionTrackerView, ThreadsafeRestrictionTracker
+    from apache_beam.transforms.window import IntervalWindow
+    from apache_beam.utils.timestamp import Timestamp
+
+    from newsbeam.transforms.lake import Lake, lock
+    from newsbeam.transforms.stream import clock
+    from newsbeam.transforms.stream.commit_window import ROW, CommitWindowFn
+
+    monkeypatch.setattr(clock, "LOCK_CHECK_S", 0.0)
+    config = LakeConfig(str(tmp_path / "lake"))
+    lake = Lake(config)
+    driver = lock.process_owner()
+    assert lock.acquire(lake, driver, timedelta(minutes=5))
+
+    def ticks() -> tuple[list, OffsetRestrictionTracker]:
+        fn = clock.PollClockFn(1.0, config, "_state/drain/s.json", driver)
+        fn.setup()
+        tracker = OffsetRestrictionTracker(OffsetRange(0, clock.LAST_TICK))
+        view = RestrictionTrackerView(ThreadsafeRestrictionTracker(tracker))
+        return list(fn.process(None, view, ManualWatermarkEstimator(Timestamp(0)))), tracker
+
+    emitted, tracker = ticks()
+    assert len(emitted) == 1  # its driver holds the lake: the clock ticks on
+    lock.release(lake, driver)
+    assert lock.acquire(lake, "elsewhere:1:next-stream", timedelta(minutes=5))
+    emitted, tracker = ticks()
+    assert emitted == []
+    tracker.check_done()  # the whole rest is claimed: the watermark ends, the job stops
+
+    fn = CommitWindowFn(config, "stream-x", driver)
+    fn.setup()
+    window = IntervalWindow(Timestamp(0), Timestamp(10))
+    element = ("k", [(ROW, ("articles", "2026-11-29", {"url": "https://a.example/1"}))])
+    assert list(fn.process(element, window)) == [{"run_id": None, "abandoned": 1}]
+    assert not lake.exists("_staging") and not lake.exists("_runs")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -28,28 +29,48 @@ def signature(text: str) -> list[int]:
     return [int(v) for v in m.hashvalues]
 
 
+@lru_cache(maxsize=1)
+def _permutations() -> tuple:
+    """The scheme's permutations, made once: MinHash draws them anew for every
+    signature otherwise (a random generator each, and 512 bytes kept per article)."""
+    return MinHash(num_perm=NUM_PERM, scheme=SCHEME).permutations  # type: ignore[no-any-return]
+
+
 def _minhash(values: list[int]) -> MinHash:
-    return MinHash(num_perm=NUM_PERM, hashvalues=np.array(values, dtype=np.uint64), scheme=SCHEME)
+    return MinHash(
+        num_perm=NUM_PERM,
+        hashvalues=np.array(values, dtype=np.uint64),
+        permutations=_permutations(),
+        scheme=SCHEME,
+    )
 
 
 class NearDuplicateIndex:
-    """Signatures of articles already kept; `match` finds the one a new text copies."""
+    """Signatures of articles already kept; `match` finds the one a new text copies.
+
+    A stream keeps one for its whole life: it holds each article's hash values
+    (an array of NUM_PERM) and the LSH's band keys, not MinHash objects."""
 
     def __init__(self) -> None:
         self._lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
-        self._sigs: dict[str, MinHash] = {}
+        self._sigs: dict[str, np.ndarray] = {}
 
     def add(self, key: str, values: list[int]) -> None:
         if key not in self._sigs:
             m = _minhash(values)
             self._lsh.insert(key, m)
-            self._sigs[key] = m
+            self._sigs[key] = m.hashvalues
 
     def match(self, values: list[int]) -> tuple[str, float] | None:
         m = _minhash(values)
         best = max(
-            ((k, m.jaccard(self._sigs[k])) for k in self._lsh.query(m)),
+            ((k, _jaccard(m.hashvalues, self._sigs[k])) for k in self._lsh.query(m)),
             key=lambda p: p[1],
             default=None,
         )
         return best if best and best[1] >= THRESHOLD else None
+
+
+def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """MinHash.jaccard: the share of equal hash values."""
+    return float(np.count_nonzero(a == b)) / len(a)

@@ -109,8 +109,9 @@ def commit_run(
     same inputs leave every article once. With `replaces` (a reprocess), the
     rows those articles have in the lake are replaced by the run's (replace.py).
     `owner`: whose lock it commits under (a stream's workers commit under the
-    lock their driver holds); this process's by default."""
-    with lock.held(lake, owner or lock.process_owner(), COMMIT_LOCK_TTL, COMMIT_WAIT_S):
+    lock their driver holds, and never take it: lock.LockLost when their driver
+    no longer holds it); by default this process's, taken for the commit."""
+    with _commit_lock(lake, owner):
         staged = sorted(lake.read_json(files_list_path(run_id))["files"])
         result = CommitResult(run_id)
         if seen is not None:
@@ -262,13 +263,9 @@ def recover(lake: Lake) -> list[str]:
     """Roll forward every run whose commit was interrupted, drop the staging
     folders no live run owns; return the ids of the runs rolled forward.
     Under the lake lock: a commit in progress is not an interrupted one."""
-    recovered = []
-    with lock.held(lake, lock.process_owner(), COMMIT_LOCK_TTL, COMMIT_WAIT_S):
-        for path in lake.list_files(RUNS_DIR, ".json"):
-            manifest = lake.read_json(path)
-            if manifest.get("status") == "committing":
-                _finish(lake, manifest, recovering=True)
-                recovered.append(manifest["run_id"])
+    with _commit_lock(lake, None):
+        found = (_finish_if_cut_short(lake, p) for p in lake.list_files(RUNS_DIR, ".json"))
+        recovered = [run_id for run_id in found if run_id is not None]
         sweep_abandoned_staging(lake)
     return recovered
 
@@ -276,10 +273,23 @@ def recover(lake: Lake) -> list[str]:
 def roll_forward(lake: Lake, run_id: str, owner: str | None = None) -> None:
     """Finish one run whose manifest exists (a bundle retried after its commit
     began): a commit cut short is completed, a finished one left alone."""
-    with lock.held(lake, owner or lock.process_owner(), COMMIT_LOCK_TTL, COMMIT_WAIT_S):
-        manifest = lake.read_json(manifest_path(run_id))
-        if manifest.get("status") == "committing":
-            _finish(lake, manifest, recovering=True)
+    with _commit_lock(lake, owner):
+        _finish_if_cut_short(lake, manifest_path(run_id))
+
+
+def _finish_if_cut_short(lake: Lake, manifest_file: str) -> str | None:
+    """Complete a run whose commit began and did not end (under the lock); its id."""
+    manifest = lake.read_json(manifest_file)
+    if manifest.get("status") != "committing":
+        return None
+    _finish(lake, manifest, recovering=True)
+    return str(manifest["run_id"])
+
+
+def _commit_lock(lake: Lake, owner: str | None) -> contextlib.AbstractContextManager[None]:
+    if owner is not None:
+        return lock.held_by(lake, owner)
+    return lock.held(lake, lock.process_owner(), COMMIT_LOCK_TTL, COMMIT_WAIT_S)
 
 
 def claim_staging(lake: Lake, run_id: str) -> None:

@@ -77,6 +77,26 @@ def holder(lake: Lake, now: datetime | None = None) -> dict | None:
     return _live(lock, now or datetime.now(UTC))
 
 
+def holds(lake: Lake, owner: str) -> bool:
+    """Whether `owner` holds the lock now (unexpired, its process alive on this host)."""
+    return (holder(lake) or {}).get("owner") == owner
+
+
+class LockLost(RuntimeError):
+    """The lock a stream's workers work under is no longer their driver's."""
+
+
+@contextlib.contextmanager
+def held_by(lake: Lake, owner: str) -> Iterator[None]:
+    """For a stream's workers: the lock their driver holds, never taken on its
+    behalf. A driver that died (SIGKILL) left its job running on a cluster; that
+    job must not commit beside the next stream. LockLost when it is not held."""
+    if not holds(lake, owner):
+        who = (holder(lake) or {}).get("owner", "nobody")
+        raise LockLost(f"the lake's lock is held by {who}, not by this stream's driver {owner}")
+    yield
+
+
 def acquire(lake: Lake, owner: str, ttl: timedelta) -> bool:
     """Take or extend the lock; False while someone else holds it (or won the race)."""
     store = _store(lake)

@@ -11,10 +11,18 @@ It looks for the drain marker (a file in the lake, so that workers on any
 machine see it) about once a second. When the marker
 exists it claims the rest of its range and returns: its watermark becomes
 infinite, every open window fires (the last commit), and the pipeline ends.
+
+It also stops when its driver no longer holds the lake's lock (looked at every
+LOCK_CHECK_S). A driver killed with SIGKILL cannot drain, and on a cluster its
+job would poll and commit on without it, beside the next stream on the lake.
+A dead driver's lock is free at once on the driver's host (its pid is gone)
+and after the lock's TTL elsewhere; the windows of such a job are not
+committed (CommitWindowFn), and the next stream takes their items again.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 
@@ -25,11 +33,15 @@ from apache_beam.transforms.core import RestrictionProvider, WatermarkEstimatorP
 from apache_beam.transforms.window import TimestampedValue
 from apache_beam.utils.timestamp import Duration, Timestamp
 
-from newsbeam.transforms.lake import Lake, LakeConfig
+from newsbeam.transforms.lake import Lake, LakeConfig, lock
 
 LAST_TICK = 2**62
 # How often a waiting clock looks at the drain marker.
 CHECK_S = 1.0
+# How often it looks whether its driver still holds the lake.
+LOCK_CHECK_S = 5.0
+
+log = logging.getLogger(__name__)
 
 
 def tick_number(now: float, poll_s: float) -> int:
@@ -60,13 +72,27 @@ class _Watermark(WatermarkEstimatorProvider):
 class PollClockFn(beam.DoFn):
     """Impulse -> one float (the tick's time, also its event time) every poll_s seconds."""
 
-    def __init__(self, poll_s: float, lake: LakeConfig, drain_marker: str) -> None:
+    def __init__(self, poll_s: float, lake: LakeConfig, drain_marker: str, owner: str) -> None:
         self._poll_s = poll_s
         self._lake_config = lake
         self._drain_marker = drain_marker
+        self._owner = owner
 
     def setup(self) -> None:
         self._lake = Lake(self._lake_config)
+        self._lock_checked = time.monotonic()
+
+    def _stopping(self) -> bool:
+        if self._lake.exists(self._drain_marker):
+            return True
+        if time.monotonic() - self._lock_checked < LOCK_CHECK_S:
+            return False
+        self._lock_checked = time.monotonic()
+        if lock.holds(self._lake, self._owner):
+            return False
+        log.warning("the stream's driver %s no longer holds the lake: stopping", self._owner)
+        print(f"the stream's driver {self._owner} no longer holds the lake: stopping", flush=True)
+        return True
 
     def process(
         self,
@@ -75,7 +101,7 @@ class PollClockFn(beam.DoFn):
         watermark=beam.DoFn.WatermarkEstimatorParam(_Watermark()),  # noqa: B008
     ) -> Iterator[TimestampedValue]:
         rest = tracker.current_restriction()
-        if self._lake.exists(self._drain_marker):
+        if self._stopping():
             tracker.try_claim(rest.stop)  # the whole rest is done: the watermark ends
             return
         now = time.time()

@@ -24,7 +24,7 @@ import apache_beam as beam
 from newsbeam.schemas import PARTITION_COLUMN
 from newsbeam.transforms.feeds.poll import feed_row
 from newsbeam.transforms.feeds.state import read_feed_state, updated_state, write_feed_state
-from newsbeam.transforms.lake import Lake, LakeConfig
+from newsbeam.transforms.lake import Lake, LakeConfig, lock
 from newsbeam.transforms.lake.commit import (
     claim_staging,
     commit_run,
@@ -86,13 +86,26 @@ class CommitWindowFn(beam.DoFn):
         window=beam.DoFn.WindowParam,  # type: ignore[no-untyped-def]
     ) -> Iterator[dict]:
         with self.COMMITTING:
-            yield from self._commit(element, window)
+            try:
+                yield from self._commit(element, window)
+            except lock.LockLost as exc:
+                # The driver is gone (the clock stops too): the next stream on
+                # the lake reads these items again, since neither the rows nor
+                # the polls of this window were committed.
+                start = window.start.to_utc_datetime()
+                items = sum(tag == ROW and value[0] == "articles" for tag, value in element[1])  # type: ignore[index]
+                message = f"window {start:%H:%M:%S} not committed ({items} articles): {exc}"
+                log.warning(message)
+                print(message, flush=True)
+                yield {"run_id": None, "abandoned": items}
 
     def _commit(
         self, element: tuple[object, Iterable[tuple[str, object]]], window
     ) -> Iterator[dict]:  # type: ignore[no-untyped-def]
         start = window.start.to_utc_datetime().replace(tzinfo=datetime.UTC)
         run_id = window_run_id(self._stream_id, start)
+        if not lock.holds(self._lake, self._owner):
+            raise lock.LockLost(f"the stream's driver {self._owner} no longer holds the lake")
         if self._lake.exists(manifest_path(run_id)):
             # A retried bundle: its commit began; finish it if it was cut short.
             roll_forward(self._lake, run_id, self._owner)
