@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
 
 import apache_beam as beam
@@ -9,7 +11,9 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from newsbeam.transforms.lake import Lake, LakeConfig
 from newsbeam.transforms.lake.commit import abort_run, claim_staging, recover
-from newsbeam.transforms.lake.tables import check_layout
+from newsbeam.transforms.lake.tables import check_layout, lake_tables
+
+log = logging.getLogger(__name__)
 
 
 def open_for_run(config: LakeConfig) -> tuple[LakeConfig, Lake, list[str]]:
@@ -30,8 +34,23 @@ def run_staged(
     pipeline = beam.Pipeline(options=PipelineOptions(beam_args))
     build(pipeline)
     claim_staging(lake, run_id)
+    # The commit needs the lake's Iceberg tables (created on a new lake: 1.3 s
+    # for ten); the driver opens them while the workers run instead of after.
+    opening = threading.Thread(
+        target=_open_tables, args=(lake.config,), name="newsbeam-open-tables", daemon=True
+    )
+    opening.start()
     try:
         pipeline.run().wait_until_finish()
     except BaseException:
         abort_run(lake, run_id)
         raise
+    finally:
+        opening.join()
+
+
+def _open_tables(config: LakeConfig) -> None:
+    try:
+        lake_tables(config)
+    except Exception as exc:  # the commit opens them again and reports what fails
+        log.debug("could not open the lake's tables ahead of the commit: %s", exc)

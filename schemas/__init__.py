@@ -35,10 +35,19 @@ PARTITION_COLUMN = "date"
 SINK_COLUMNS = {"run_id"}
 
 
+def _required(table: str) -> tuple[str, ...]:
+    found = REQUIRED.get(table)
+    if found is None:
+        found = REQUIRED[table] = tuple(
+            f.name for f in TABLES[table] if not f.nullable and f.name not in SINK_COLUMNS
+        )
+    return found
+
+
+# table -> its non-nullable columns that row makers fill (every row is checked)
+REQUIRED: dict[str, tuple[str, ...]] = {}
+
+
 def missing_required(table: str, row: dict) -> list[str]:
     """Non-nullable columns a row leaves empty (the sink would write bad data)."""
-    return [
-        f.name
-        for f in TABLES[table]
-        if not f.nullable and f.name not in SINK_COLUMNS and row.get(f.name) is None
-    ]
+    return [name for name in _required(table) if row.get(name) is None]

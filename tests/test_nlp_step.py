@@ -75,3 +75,64 @@ def test_extractors_read_the_text_they_were_given_and_one_list_of_tokens():
     assert nlp.analyse_doc(given, article) == nlp.analyse_doc(plain, article)
     forget(given)
     forget(plain)
+
+
+def comparable(rows) -> list:
+    return [(t, d, {k: v for k, v in r.items() if k != "ingested_at"}) for t, d, r in rows]
+
+
+def test_a_long_running_worker_forgets_the_new_words_of_each_batch_but_not_its_rows():
+    """spaCy keeps every new string it meets: a stream's worker grew with every
+    article. After a language's first batch, each batch runs in a memory zone."""
+    fn = nlp.AnalyzeBatchFn()
+    fn.setup()
+    when = datetime(2025, 8, 26, tzinfo=UTC)
+
+    def batch(n: int, name: str) -> list[Article]:
+        text = (f'Kanzlerin Zyxwa {name} sagte am Montag in Berlin: "Wir helfen der '
+                f'Qwertzstadt{name}." Die Firma Blorpex{name} AG widersprach.')  # fmt: skip
+        return [Article(f"{name}{i}", "s", text, published_at=when, language="de")
+                for i in range(n)]  # fmt: skip
+
+    list(fn.process(batch(2, "Aabbel")))  # the first batch: outside a zone
+    vocab = fn._pipeline("de").vocab
+    size = len(vocab.strings)
+    zoned = {name: list(fn.process(batch(2, name))) for name in ("Ccddel", "Eeffel")}
+    assert len(vocab.strings) == size  # the batches' new words are gone again
+    assert "Ccddel" not in vocab.strings and "Aabbel" in vocab.strings
+    for name, rows in zoned.items():
+        fresh = nlp.AnalyzeBatchFn()  # the same batch as a worker's first: no zone
+        fresh.setup()
+        assert comparable(rows) == comparable(fresh.process(batch(2, name)))
+        texts = {row.get("text") for table, _d, row in rows if table == "entities"}
+        assert f"Zyxwa {name}" in texts
+
+
+def test_each_worker_gets_an_equal_share_of_the_text_and_batches_stay_whole():
+    """The DirectRunner deals one key to each of its N workers: the N slots must
+    hold the same amount of text, within one article (not the same count)."""
+    import random
+
+    rng = random.Random(3)
+    articles = [Article(f"a{i}", "s", "x" * rng.randint(1_500, 12_000)) for i in range(300)]
+    fn = nlp.KeyBySlotFn(2)
+    fn.start_bundle()
+    slots: dict[object, list[Article]] = {}
+    for article in articles:
+        for key, kept in fn.process(article):
+            slots.setdefault(key, []).append(kept)
+    assert sorted(slots) == [0, 1]
+    totals = [sum(len(a.text) for a in slot) for slot in slots.values()]
+    assert abs(totals[0] - totals[1]) <= 12_000
+    assert sorted(a.article_id for slot in slots.values() for a in slot) == sorted(
+        a.article_id for a in articles
+    )
+    batches = list(nlp.into_batches(slots[0]))
+    assert [a for b in batches for a in b] == slots[0]
+    assert all(sum(len(a.text) for a in b[:-1]) < nlp.BATCH_CHARS for b in batches)
+    assert all(len(b) <= nlp.MAX_BATCH for b in batches)
+
+    one = nlp.KeyBySlotFn(1)  # other runners: a key per batch, spread by hash
+    one.start_bundle()
+    keys = {key for article in articles for key, _ in one.process(article)}
+    assert len(keys) > 50

@@ -7,14 +7,16 @@ article, becomes an error row; the article itself is still written.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import re
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 import apache_beam as beam
+from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions
 
 from newsbeam import __version__
 from newsbeam.schemas import missing_required
@@ -55,19 +57,16 @@ def _break_run(match: re.Match[str]) -> str:
     return "".join(chars)
 
 
-# Articles per Beam batch (one nlp.pipe call); BatchElements adapts below this
-# bound (it made batches of 2 to 4 articles in a 300-article run; fixed batches of
-# 16 were not faster end to end: 70.9 and 68.6 s against 68.9 and 61.1 s).
+# A batch (one AnalyzeBatchFn call, one nlp.pipe) closes at BATCH_CHARS of text
+# or MAX_BATCH articles. Its size hardly matters to spaCy (96 articles in batches
+# of 2 or 16: 18.0-18.6 CPU s either way); what matters is that the workers get
+# equal shares of the text (SpreadOverWorkers).
+BATCH_CHARS = 16_000
 MAX_BATCH = 64
 # Articles per spaCy batch inside that call. The German pipeline is ~20% slower
 # per article at 64 than at 16 (CPU time, 64 news articles, best of three:
 # 64 -> 22.1 s, 16 -> 17.8 s, 8 -> 20.4 s); sorting a batch by length did not help.
 NLP_BATCH = 16
-# Characters of text per group when articles are spread over the workers (about
-# half a second of NLP on one core). The runner deals the groups out in turn, so
-# the last group decides how long one worker waits for the other at the end:
-# groups of 30,000 characters (two seconds) left one idle for 3.7 s of a 71 s run.
-SPREAD_GROUP_CHARS = 8_000
 
 
 def pipeline_version(model_label: str) -> str:
@@ -143,6 +142,8 @@ class AnalyzeBatchFn(beam.DoFn):
     def setup(self) -> None:
         # Pipelines are loaded lazily, once per language per worker, and kept.
         self._pipelines: dict[str, Language | ModelNotAvailable] = {}
+        # Languages this instance has analysed a batch of (see _zone).
+        self._warm: set[str] = set()
 
     def _pipeline(self, language: str) -> Language:
         from newsbeam.models import registry
@@ -180,13 +181,26 @@ class AnalyzeBatchFn(beam.DoFn):
                         )
                     )
                 continue
-            yield from self._analyse(nlp, articles)
+            with self._zone(nlp, language):
+                yield from self._analyse(nlp, articles)
         fresh = self._pipelines.keys() - SETTLED
         if fresh:
             # After the first batch of a language, its pipeline and everything the
             # extractors load on first use (lexicons, gazetteers) are in memory.
             settle_heap()
             SETTLED.update(fresh)
+
+    def _zone(self, nlp: Language, language: str) -> contextlib.AbstractContextManager[object]:
+        """spaCy keeps every new word it meets (StringStore, lexemes) for the life of
+        the pipeline: a worker that runs for weeks (`newsbeam stream`) grew with
+        every article. Inside a memory zone they are freed when the batch is done
+        (no Doc outlives its batch: rows hold plain strings). The first batch of a
+        language runs outside one: what the pipeline and the extractors set up on
+        first use must stay."""
+        if language in self._warm:
+            return nlp.memory_zone()
+        self._warm.add(language)
+        return contextlib.nullcontext()
 
     def _analyse(self, nlp: Language, articles: list[Article]) -> Iterator[TableRow]:
         from newsbeam.models import registry
@@ -237,34 +251,79 @@ class AnalyzeBatchFn(beam.DoFn):
             return out
 
 
-class KeyByTextGroupFn(beam.DoFn):
-    """Key consecutive articles into groups of about SPREAD_GROUP_CHARS characters."""
+class KeyBySlotFn(beam.DoFn):
+    """Article -> (slot, article): `ways` slots that get equal shares of the text
+    (each article goes to the slot with the least so far; within a bundle the
+    slots never differ by more than one article). With one slot, the key is a
+    batch of the bundle instead ((bundle, n): BATCH_CHARS each), so that a runner
+    that places keys by hash (Flink) spreads the batches over its slots."""
+
+    def __init__(self, ways: int) -> None:
+        self._ways = max(1, ways)
 
     def start_bundle(self) -> None:
         self._bundle = uuid.uuid4().hex[:8]  # keys of other bundles never collide
-        self._chars = 0
+        self._totals = [0] * self._ways
+        self._batch = 0
 
-    def process(self, article: Article) -> Iterator[tuple[tuple[str, int], Article]]:
-        yield (self._bundle, self._chars // SPREAD_GROUP_CHARS), article
-        self._chars += len(article.text)
+    def process(self, article: Article) -> Iterator[tuple[object, Article]]:
+        if self._ways > 1:
+            slot = min(range(self._ways), key=self._totals.__getitem__)
+            self._totals[slot] += len(article.text)
+            yield slot, article
+            return
+        yield (self._bundle, self._batch), article
+        self._totals[0] += len(article.text)
+        if self._totals[0] >= BATCH_CHARS:
+            self._batch += 1
+            self._totals[0] = 0
 
 
-class SpreadByTextLength(beam.PTransform):
-    """Spread articles over the workers in groups of equal text length, not equal count.
+def into_batches(articles: Iterable[Article]) -> Iterator[list[Article]]:
+    """Consecutive articles in batches of BATCH_CHARS of text or MAX_BATCH articles."""
+    batch: list[Article] = []
+    chars = 0
+    for article in articles:
+        batch.append(article)
+        chars += len(article.text)
+        if chars >= BATCH_CHARS or len(batch) >= MAX_BATCH:
+            yield batch
+            batch, chars = [], 0
+    if batch:
+        yield batch
 
-    A Reshuffle gives each worker the same number of articles; with articles of
-    300 to 1,500 words one worker then idled for seconds at the end of the NLP
-    stage (the DirectRunner splits a stage's input into fixed parts up front).
-    Groups of equal text length, dealt out in turn, balance the work instead.
+
+class SpreadOverWorkers(beam.PTransform):
+    """Articles -> batches (lists), spread so that the workers get equal text.
+
+    The DirectRunner with N worker processes groups a stage's input and deals
+    the keys out in turn (key k to worker k % N) up front: no worker takes work
+    from another at the end. With exactly N keys of equal text, each worker
+    gets one, and so the same amount of text within an article per input
+    bundle. Earlier schemes left one worker idle at the end: equal article
+    counts (a Reshuffle) for seconds; groups of 8,000 characters dealt out in
+    turn for 5-8 s of an 80 s run (7% more text on one worker, 600 articles).
     """
+
+    def __init__(self, ways: int) -> None:
+        super().__init__()
+        self._ways = ways
 
     def expand(self, articles):  # type: ignore[no-untyped-def]
         return (
             articles
-            | "KeyByTextGroup" >> beam.ParDo(KeyByTextGroupFn())
-            | "GroupTexts" >> beam.GroupByKey()
-            | "Ungroup" >> beam.FlatMap(lambda group: group[1])
+            | "KeyBySlot" >> beam.ParDo(KeyBySlotFn(self._ways))
+            | "GroupSlots" >> beam.GroupByKey()
+            | "Batches" >> beam.FlatMapTuple(lambda _key, group: into_batches(group))
         )
+
+
+def worker_processes(options: PipelineOptions) -> int:
+    """The DirectRunner's worker processes (1 when it runs in the driver)."""
+    direct = options.view_as(DirectOptions)
+    if direct.direct_running_mode != "multi_processing":
+        return 1
+    return max(1, direct.direct_num_workers or 1)
 
 
 class AnalyzeArticles(beam.PTransform):
@@ -278,7 +337,6 @@ class AnalyzeArticles(beam.PTransform):
         return (
             articles
             # Spread articles over the workers: one input file can hold thousands.
-            | "Spread" >> SpreadByTextLength()
-            | "Batch" >> beam.BatchElements(min_batch_size=1, max_batch_size=MAX_BATCH)
+            | "Spread" >> SpreadOverWorkers(worker_processes(articles.pipeline.options))
             | "SpacyAndExtract" >> beam.ParDo(AnalyzeBatchFn(self._models))
         )
