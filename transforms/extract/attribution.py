@@ -30,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+from spacy.symbols import ADJ, AUX, NOUN, PROPN, VERB
 from spacy.tokens import Doc, Span, Token
 
 from newsbeam.transforms.extract.entities import doc_ents, doc_text
@@ -117,14 +118,20 @@ def lemma(token: Token, language: str) -> str:
     a separable verb's particle ("stimme ... zu" -> zustimmen), and, when the
     pipeline's lemma is not a known verb, with the inflection endings of the
     language stripped ("stimmte" -> stimmen; speech.yaml `verb_endings`)."""
+    particle = next((c.lower_ for c in token.children if c.dep_ in ("compound:prt", "svp")), "")
+    return _lemma(language, token.lower_, token.lemma_, particle)
+
+
+@lru_cache(maxsize=65_536)
+def _lemma(language: str, lower: str, pipeline_lemma: str, particle: str) -> str:
+    """lemma() of a word form: the same words recur in every article."""
     lexicon = speech_lexicon(language)
     fixes = lexicon.lemma_fixes
-    base = fixes.get(token.lower_) or fixes.get(token.lemma_.lower()) or token.lemma_.lower()
-    particle = next((c.lower_ for c in token.children if c.dep_ in ("compound:prt", "svp")), "")
+    base = fixes.get(lower) or fixes.get(pipeline_lemma.lower()) or pipeline_lemma.lower()
     known = lexicon.report_verbs
     if particle + base in known or not lexicon.verb_endings:
         return particle + base
-    for stem in _stems(token.lower_, lexicon.verb_endings):
+    for stem in _stems(lower, lexicon.verb_endings):
         candidate = particle + stem + lexicon.lemma_ending
         if candidate in known:
             return candidate
@@ -146,11 +153,17 @@ def is_cue(token: Token, language: str) -> bool:
     )
 
 
+# The parts of speech a report verb or a belief adjective can have (see below).
+_MAYBE_REPORT = frozenset({ADJ, VERB, AUX, NOUN, PROPN})
+
+
 def is_report_verb(token: Token, language: str) -> bool:
     """A report verb, or a predicate adjective of belief ("überzeugt", "convinced").
 
     German writes nouns capitalised: a lower-case word the tagger called a noun
     ("ich sage") is taken for the verb it looks like."""
+    if token.pos not in _MAYBE_REPORT:  # most words: a determiner, a preposition ...
+        return False
     lexicon = speech_lexicon(language)
     if token.lower_ in lexicon.report_adjectives and token.pos_ in ("ADJ", "VERB"):
         return True
