@@ -11,7 +11,6 @@ transforms/stream/clock.py sees that the command no longer holds the lake).
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
@@ -21,6 +20,8 @@ from apache_beam.options.pipeline_options import (
     PipelineOptions,
     PortableOptions,
 )
+from apache_beam.runners.portability.flink_runner import FlinkRunner
+from apache_beam.utils.subprocess_server import JavaHelper
 
 from newsbeam.pipelines.child_process import die_with_parent, free_port, stop_child, wait_listening
 
@@ -29,39 +30,27 @@ class FlinkJobServerUnavailable(RuntimeError):
     """The job server jar did not start."""
 
 
-def wants_own_job_server(beam_args: list[str]) -> str | None:
-    """The job server jar to start, when the options name one and no job endpoint."""
-    options = PipelineOptions(beam_args)
-    if options.view_as(PortableOptions).job_endpoint:
-        return None
-    flink = options.view_as(FlinkRunnerOptions)
-    return flink.flink_job_server_jar or None
-
-
-def java() -> str:
-    home = os.environ.get("JAVA_HOME")
-    found = os.path.join(home, "bin", "java") if home else shutil.which("java")
-    if not found or not os.path.exists(found):
-        raise FlinkJobServerUnavailable("no java found (set JAVA_HOME or put java on PATH)")
-    return found
-
-
 class FlinkJobServer:
     """The jar's job service on 127.0.0.1 for the cluster at flink_master."""
 
     def __init__(self, jar: str, flink_master: str) -> None:
-        if not flink_master.startswith(("http://", "https://")):
-            flink_master = f"http://{flink_master}"
         self.port = free_port()
         self._artifacts = tempfile.mkdtemp(prefix="newsbeam-flink-artifacts-")
-        self.process = subprocess.Popen(
-            [java(), "-jar", jar, "--flink-master", flink_master,
-             "--artifacts-dir", self._artifacts, "--job-port", str(self.port),
-             "--artifact-port", str(free_port()), "--expansion-port", str(free_port())],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            preexec_fn=die_with_parent,
-        )  # fmt: skip
+        java = JavaHelper.get_java()  # the java Beam's FlinkRunner would use
+        try:
+            self.process = subprocess.Popen(
+                [java, "-jar", jar, "--flink-master", FlinkRunner.add_http_scheme(flink_master),
+                 "--artifacts-dir", self._artifacts, "--job-port", str(self.port),
+                 "--artifact-port", str(free_port()), "--expansion-port", str(free_port())],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                preexec_fn=die_with_parent,
+            )  # fmt: skip
+        except OSError as exc:
+            shutil.rmtree(self._artifacts, ignore_errors=True)
+            raise FlinkJobServerUnavailable(
+                f"cannot run {java} (set JAVA_HOME or put java on PATH): {exc}"
+            ) from exc
         if not wait_listening(self.process, self.port, 120):
             self.stop()
             raise FlinkJobServerUnavailable(f"the Flink job server ({jar}) did not start")
@@ -76,8 +65,8 @@ class FlinkJobServer:
 
 def start_for(beam_args: list[str]) -> FlinkJobServer | None:
     """Start the job server the options ask for (None when they name an endpoint or no jar)."""
-    jar = wants_own_job_server(beam_args)
-    if jar is None:
+    options = PipelineOptions(beam_args)
+    flink = options.view_as(FlinkRunnerOptions)
+    if options.view_as(PortableOptions).job_endpoint or not flink.flink_job_server_jar:
         return None
-    master = PipelineOptions(beam_args).view_as(FlinkRunnerOptions).flink_master
-    return FlinkJobServer(jar, master)
+    return FlinkJobServer(flink.flink_job_server_jar, flink.flink_master)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import pyarrow as pa
 
 from newsbeam.schemas import (
@@ -35,17 +37,10 @@ PARTITION_COLUMN = "date"
 SINK_COLUMNS = {"run_id"}
 
 
+@cache
 def _required(table: str) -> tuple[str, ...]:
-    found = REQUIRED.get(table)
-    if found is None:
-        found = REQUIRED[table] = tuple(
-            f.name for f in TABLES[table] if not f.nullable and f.name not in SINK_COLUMNS
-        )
-    return found
-
-
-# table -> its non-nullable columns that row makers fill (every row is checked)
-REQUIRED: dict[str, tuple[str, ...]] = {}
+    """A table's non-nullable columns that row makers fill (every row is checked)."""
+    return tuple(f.name for f in TABLES[table] if not f.nullable and f.name not in SINK_COLUMNS)
 
 
 def missing_required(table: str, row: dict) -> list[str]:

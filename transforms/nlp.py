@@ -142,8 +142,6 @@ class AnalyzeBatchFn(beam.DoFn):
     def setup(self) -> None:
         # Pipelines are loaded lazily, once per language per worker, and kept.
         self._pipelines: dict[str, Language | ModelNotAvailable] = {}
-        # Languages this instance has analysed a batch of (see _zone).
-        self._warm: set[str] = set()
 
     def _pipeline(self, language: str) -> Language:
         from newsbeam.models import registry
@@ -170,6 +168,7 @@ class AnalyzeBatchFn(beam.DoFn):
                     yield article_row(article, "error", None)
                     yield error_row(undetermined_language(article))
                 continue
+            warm = language in self._pipelines  # not its first batch here
             try:
                 nlp = self._pipeline(language)
             except registry.ModelNotAvailable as exc:
@@ -181,7 +180,13 @@ class AnalyzeBatchFn(beam.DoFn):
                         )
                     )
                 continue
-            with self._zone(nlp, language):
+            # spaCy keeps every new word it meets (StringStore, lexemes) for the
+            # pipeline's life: a worker that runs for weeks (`newsbeam stream`)
+            # grew with every article. In a memory zone they are freed with the
+            # batch (no Doc outlives it: rows hold plain strings). A language's
+            # first batch runs outside one: what the pipeline and the extractors
+            # set up on first use must stay.
+            with nlp.memory_zone() if warm else contextlib.nullcontext():
                 yield from self._analyse(nlp, articles)
         fresh = self._pipelines.keys() - SETTLED
         if fresh:
@@ -189,18 +194,6 @@ class AnalyzeBatchFn(beam.DoFn):
             # extractors load on first use (lexicons, gazetteers) are in memory.
             settle_heap()
             SETTLED.update(fresh)
-
-    def _zone(self, nlp: Language, language: str) -> contextlib.AbstractContextManager[object]:
-        """spaCy keeps every new word it meets (StringStore, lexemes) for the life of
-        the pipeline: a worker that runs for weeks (`newsbeam stream`) grew with
-        every article. Inside a memory zone they are freed when the batch is done
-        (no Doc outlives its batch: rows hold plain strings). The first batch of a
-        language runs outside one: what the pipeline and the extractors set up on
-        first use must stay."""
-        if language in self._warm:
-            return nlp.memory_zone()
-        self._warm.add(language)
-        return contextlib.nullcontext()
 
     def _analyse(self, nlp: Language, articles: list[Article]) -> Iterator[TableRow]:
         from newsbeam.models import registry

@@ -124,7 +124,7 @@ def release(lake: Lake, owner: str) -> None:
 @contextlib.contextmanager
 def held(lake: Lake, owner: str, ttl: timedelta, wait_s: float) -> Iterator[None]:
     """Hold the lock for a block, waiting up to wait_s for it; TimeoutError if it stays taken."""
-    if (holder(lake) or {}).get("owner") == owner:
+    if holds(lake, owner):
         yield  # held already (a scheduler committing a tick): keep it as it is
         return
     deadline = time.monotonic() + wait_s
