@@ -17,6 +17,7 @@ import spacy
 from spacy.language import Language
 
 from newsbeam.models import cluster_features  # noqa: F401 (registers the German NER's layer)
+from newsbeam.models.lookup_lemmatizer import load_with_fast_lemmatizer
 from newsbeam.models.rules import add_news_rules
 
 SHIPPED_DIR = Path(__file__).parent
@@ -52,9 +53,14 @@ class Resolution:
     detail: str = ""
 
 
+def is_folder(spec: str) -> bool:
+    """A pipeline named by its directory rather than by a package."""
+    return "/" in spec or spec.startswith(".")
+
+
 def is_installed(spec: str) -> bool:
     """A package that imports, or a directory that holds a spaCy pipeline."""
-    if "/" in spec or spec.startswith("."):
+    if is_folder(spec):
         return (Path(spec) / "config.cfg").is_file()
     return importlib.util.find_spec(spec) is not None
 
@@ -96,7 +102,7 @@ def load(language: str, configured: dict[str, str] | None = None, rules: bool = 
         raise ModelNotAvailable(
             f"no spaCy pipeline for language {language!r}: {res.detail}; {install_hint(language)}"
         )
-    nlp = spacy.load(res.spec)
+    nlp = load_with_fast_lemmatizer(Path(res.spec)) if is_folder(res.spec) else spacy.load(res.spec)
     if not any(name in nlp.pipe_names for name in ("ner", "entity_ruler", "parser")):
         raise ModelNotAvailable(f"pipeline {res.spec!r} for {language!r} has no trained components")
     if rules:
@@ -118,7 +124,7 @@ def resolved_label(language: str, configured: dict[str, str] | None = None) -> s
     res = resolve(language, configured)
     if res.spec is None:
         return None
-    if "/" in res.spec or res.spec.startswith("."):
+    if is_folder(res.spec):
         folder = Path(res.spec)
     else:
         found = importlib.util.find_spec(res.spec)

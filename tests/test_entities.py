@@ -47,3 +47,19 @@ def test_same_name_different_label_is_not_linked():
 def test_slug_is_stable_and_folds_accents():
     assert slug("Wolodymyr Selenskyj") == "wolodymyr-selenskyj"
     assert slug("Zürich  (Stadt)") == "zurich-stadt"
+
+
+def test_tokens_tagged_are_the_tokens_with_those_parts_of_speech_in_order(nlp_en):
+    from spacy.symbols import NOUN, VERB
+
+    from newsbeam.transforms.extract.entities import tokens_tagged
+
+    doc = nlp_en("The minister said on Monday that the talks had failed and the strike goes on.")
+    wanted = frozenset({NOUN, VERB})
+    assert tokens_tagged(doc, wanted) == [t for t in doc if t.pos in wanted]
+    assert [t.text for t in tokens_tagged(doc, frozenset({NOUN}))] == [
+        "minister",
+        "talks",
+        "strike",
+    ]
+    assert tokens_tagged(doc, frozenset()) == []

@@ -154,7 +154,7 @@ def is_cue(token: Token, language: str) -> bool:
 
 
 # The parts of speech a report verb or a belief adjective can have (see below).
-_MAYBE_REPORT = frozenset({ADJ, VERB, AUX, NOUN, PROPN})
+MAYBE_REPORT = frozenset({ADJ, VERB, AUX, NOUN, PROPN})
 
 
 def is_report_verb(token: Token, language: str) -> bool:
@@ -162,7 +162,7 @@ def is_report_verb(token: Token, language: str) -> bool:
 
     German writes nouns capitalised: a lower-case word the tagger called a noun
     ("ich sage") is taken for the verb it looks like."""
-    if token.pos not in _MAYBE_REPORT:  # most words: a determiner, a preposition ...
+    if token.pos not in MAYBE_REPORT:  # most words: a determiner, a preposition ...
         return False
     lexicon = speech_lexicon(language)
     if token.lower_ in lexicon.report_adjectives and token.pos_ in ("ADJ", "VERB"):

@@ -6,6 +6,8 @@ import bisect
 import re
 import unicodedata
 
+import numpy
+from spacy.attrs import POS
 from spacy.tokens import Doc, Span, Token
 
 from newsbeam.models.rules import DerivedNames, gazetteer_names, genitive_stems
@@ -124,6 +126,14 @@ def doc_tokens(doc: Doc) -> list[Token]:
     """The Doc's tokens as one list: `for token in doc` and `doc[i]` make a new
     Token object each time, and the extractors walk every article several times."""
     return per_doc(doc, "tokens", lambda: list(doc))
+
+
+def tokens_tagged(doc: Doc, tags: frozenset[int]) -> list[Token]:
+    """The Doc's tokens whose part of speech (`token.pos`) is one of `tags`, in
+    order: a few array operations where a loop would read every token's tag."""
+    tokens = doc_tokens(doc)
+    pos = per_doc(doc, "pos", lambda: doc.to_array(POS))
+    return [tokens[i] for i in numpy.flatnonzero(numpy.isin(pos, list(tags)))]
 
 
 def doc_ents(doc: Doc) -> tuple[Span, ...]:

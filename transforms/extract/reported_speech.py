@@ -35,9 +35,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from spacy.symbols import AUX, NOUN, VERB
 from spacy.tokens import Doc, Span, Token
 
 from newsbeam.transforms.extract.attribution import (
+    MAYBE_REPORT,
     Cue,
     is_report_verb,
     lemma,
@@ -46,7 +48,7 @@ from newsbeam.transforms.extract.attribution import (
     subject_of,
     verb_cue,
 )
-from newsbeam.transforms.extract.entities import doc_tokens
+from newsbeam.transforms.extract.entities import doc_tokens, tokens_tagged
 from newsbeam.transforms.extract.people import SUBJECT_DEPS, ArticlePeople
 
 COMPLEMENTIZERS = {"dass", "daß", "ob", "that", "whether"}
@@ -198,7 +200,7 @@ def reported_clauses(
     """(content, cue, token naming the speaker) for each report verb or source preposition."""
     quoted = people.quoted
     lexicon = speech_lexicon(language)
-    for token in doc_tokens(doc):
+    for token in tokens_tagged(doc, MAYBE_REPORT):
         if token.i in quoted or not is_report_verb(token, language):
             continue
         cue = verb_cue(token, language)
@@ -252,7 +254,7 @@ def reported_clauses(
             content = _content(token.head, {t.i for t in token.subtree}, quoted)
             if content is not None:
                 yield content, cue, subject_of(token)
-    for token in doc_tokens(doc):
+    for token in tokens_tagged(doc, _NOUN):
         if (
             token.pos_ != "NOUN"
             or token.i in quoted
@@ -306,6 +308,10 @@ def _noun_content(noun: Token) -> tuple[Token, Token | None] | None:
     return None
 
 
+_NOUN = frozenset({NOUN})
+_VERBS = frozenset({VERB, AUX})  # the parts of speech is_subjunctive accepts
+
+
 def is_subjunctive(token: Token) -> bool:
     """Konjunktiv I ("habe", "sei"), the mood of reported speech; Konjunktiv II
     ("wäre", "hätte") is the conditional, and says nothing about who speaks."""
@@ -318,7 +324,7 @@ def is_subjunctive(token: Token) -> bool:
 def subjunctive_clauses(doc: Doc, people: ArticlePeople, covered: set[int]) -> Iterator[Span]:
     """German reported speech that runs on in the subjunctive, with no cue of its own."""
     seen: set[int] = set()
-    for token in doc_tokens(doc):
+    for token in tokens_tagged(doc, _VERBS):
         if token.i in people.quoted or token.i in covered or not is_subjunctive(token):
             continue
         head = token.head if token.dep_ in ("aux", "cop", "aux:pass") else token

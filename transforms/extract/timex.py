@@ -34,6 +34,7 @@ from spacy.tokens import Doc
 
 from newsbeam.transforms.extract.doc_cache import per_doc
 from newsbeam.transforms.extract.entities import doc_text, sentence_of
+from newsbeam.transforms.extract.first_chars import with_first_chars
 from newsbeam.transforms.lexicon import load_lexicon
 from newsbeam.transforms.records import Article
 
@@ -271,13 +272,13 @@ def rules(language: str) -> Rules | None:
         meanings[f"p{n}"] = (name, value, f"y{n}" if tail else None)
     phrases = re.compile(rf"\b(?:{'|'.join(groups)})", i) if groups else None
     return Rules(
-        patterns=[(kind, re.compile(p, flags)) for kind, p, flags in patterns],
-        phrases=phrases,
+        patterns=[(kind, with_first_chars(re.compile(p, flags))) for kind, p, flags in patterns],
+        phrases=with_first_chars(phrases) if phrases else None,
         lowered_patterns=[
-            (kind, _for_lowered(p, flags), bool(flags & re.IGNORECASE))
+            (kind, with_first_chars(_for_lowered(p, flags)), bool(flags & re.IGNORECASE))
             for kind, p, flags in patterns
         ],
-        lowered_phrases=_for_lowered(phrases.pattern, i) if phrases else None,
+        lowered_phrases=with_first_chars(_for_lowered(phrases.pattern, i)) if phrases else None,
         phrase_meanings=meanings,
         preposition=re.compile(rf"(?<!\w)(?:{preps})\s+$", i) if preps else re.compile(r"(?!)"),
         leading_preposition=re.compile(rf"(?:{preps})\s+", i) if preps else re.compile(r"(?!)"),

