@@ -374,3 +374,30 @@ def test_own_statements_belong_to_the_clause_subject(nlp_de):
     text = "Bürgermeisterin Laura Fenske hat eigenen Angaben zufolge mehrfach mit dem Minister telefoniert."
     rows, _ = rows_of(nlp_de, text, "de", "indirect")
     assert [(r["speaker"], r["cue"]) for r in rows] == [("Laura Fenske", "zufolge")]
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        (
+            "de",
+            "Die Ministerin sagte, sie sei überzeugt. Ich sage es offen: wir stimmen zu. "
+            "Der Sprecher erklärte am Montag, man habe 3.000 Stellen gestrichen.",
+        ),
+        (
+            "en",
+            "The minister said she was convinced. A spokesman told reporters the talks "
+            "had failed, and officials warned that 3,000 jobs would go.",
+        ),
+    ],
+)
+def test_the_report_verb_prefilter_keeps_every_report_verb(nlp_de, nlp_en, language, text):
+    from newsbeam.transforms.extract.attribution import is_report_verb, report_verb_candidates
+
+    doc = {"de": nlp_de, "en": nlp_en}[language](text)
+    candidates = report_verb_candidates(doc, language)
+    expected = [t for t in doc if is_report_verb(t, language)]
+    assert len(expected) >= 3
+    assert set(expected) <= set(candidates)
+    assert [t.i for t in candidates] == sorted(t.i for t in candidates)
+    assert len(candidates) < len(doc) // 2

@@ -1,5 +1,7 @@
 """Events: trigger lexicon, actor/target from the parse, date, place, negation, claims."""
 
+import pytest
+
 from newsbeam.transforms.extract.events import extract_events, verb_lemma
 from tests.conftest import analyse
 
@@ -187,3 +189,39 @@ def test_both_lexicons_cover_every_plover_type():
         lex = lexicon(language)
         assert {v["type"] for v in lex["verbs"].values()} == plover, language
         assert {v["type"] for v in lex["nouns"].values()} >= plover - {"AGREE"}, language
+
+
+# Headlines, separable verbs, numbers and punctuation: the tokens the per-token
+# test looks at, and the array prefilter must not lose one.
+PREFILTER_TEXTS = {
+    "de": (
+        "Gewerkschaft kündigt Streik an. Die Regierung stimmte dem Abkommen am Montag zu, "
+        "3.000 Beschäftigte protestierten; Polizei nahm 12 Demonstranten fest. "
+        "Der Minister lehnte Gespräche ab und drohte mit Sanktionen."
+    ),
+    "en": (
+        "Union Calls For Strike As Talks Collapse. The government agreed to the deal on "
+        "Monday; 3,000 workers protested and police arrested 12 people. The minister "
+        "rejected talks, threatened sanctions and called off the summit."
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_trigger_prefilter_keeps_every_token_that_may_trigger(nlp_de, nlp_en, language):
+    from newsbeam.transforms.extract.event_triggers import (
+        lexicon,
+        may_trigger,
+        trigger_candidates,
+    )
+
+    nlp = {"de": nlp_de, "en": nlp_en}[language]
+    doc = nlp(PREFILTER_TEXTS[language])
+    lex = lexicon(language)
+    candidates = trigger_candidates(doc, lex)
+    expected = [t.i for t in doc if may_trigger(t, lex)]
+    assert set(expected) <= set(candidates)
+    assert candidates == sorted(candidates)
+    assert len(expected) >= 5
+    assert len(candidates) < len(doc) // 2  # it does filter
+    assert trigger_candidates(nlp(""), lex) == []

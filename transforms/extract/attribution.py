@@ -30,10 +30,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+import numpy
+from spacy.attrs import IS_LOWER, LOWER, POS
+from spacy.strings import hash_string  # type: ignore[attr-defined]
 from spacy.symbols import ADJ, AUX, NOUN, PROPN, VERB
 from spacy.tokens import Doc, Span, Token
 
-from newsbeam.transforms.extract.entities import doc_ents, doc_text
+from newsbeam.transforms.extract.entities import doc_ents, doc_text, doc_tokens
 from newsbeam.transforms.extract.people import SUBJECT_DEPS, ArticlePeople, Person
 from newsbeam.transforms.lexicon import load_lexicon
 
@@ -154,7 +157,7 @@ def is_cue(token: Token, language: str) -> bool:
 
 
 # The parts of speech a report verb or a belief adjective can have (see below).
-MAYBE_REPORT = frozenset({ADJ, VERB, AUX, NOUN, PROPN})
+_MAYBE_REPORT = frozenset({ADJ, VERB, AUX, NOUN, PROPN})
 
 
 def is_report_verb(token: Token, language: str) -> bool:
@@ -162,7 +165,7 @@ def is_report_verb(token: Token, language: str) -> bool:
 
     German writes nouns capitalised: a lower-case word the tagger called a noun
     ("ich sage") is taken for the verb it looks like."""
-    if token.pos not in MAYBE_REPORT:  # most words: a determiner, a preposition ...
+    if token.pos not in _MAYBE_REPORT:  # most words: a determiner, a preposition ...
         return False
     lexicon = speech_lexicon(language)
     if token.lower_ in lexicon.report_adjectives and token.pos_ in ("ADJ", "VERB"):
@@ -176,6 +179,39 @@ def is_report_verb(token: Token, language: str) -> bool:
         )
     )
     return verb and lemma(token, language) in lexicon.report_verbs
+
+
+def report_verb_candidates(doc: Doc, language: str) -> list[Token]:
+    """The tokens `is_report_verb` can accept (a superset: its parts of speech,
+    word forms and casing, not yet the lemma), in order, from the Doc's arrays."""
+    columns = doc.to_array([POS, LOWER, IS_LOWER])
+    if not len(columns):
+        return []
+    adjectives, fixes = _word_hashes(language)
+    pos, lower = columns[:, 0], columns[:, 1]
+    wanted = numpy.isin(pos, _VERB_POS)
+    wanted |= numpy.isin(pos, _ADJ_VERB_POS) & numpy.isin(lower, adjectives)
+    if speech_lexicon(language).capitalised_nouns:  # "ich sage" tagged NOUN
+        wanted |= columns[:, 2].astype(bool) & (
+            numpy.isin(pos, _NOUN_POS) | ((pos == ADJ) & numpy.isin(lower, fixes))
+        )
+    tokens = doc_tokens(doc)
+    return [tokens[i] for i in numpy.flatnonzero(wanted)]
+
+
+_VERB_POS = numpy.array([VERB, AUX], dtype=numpy.uint64)
+_ADJ_VERB_POS = numpy.array([ADJ, VERB], dtype=numpy.uint64)
+_NOUN_POS = numpy.array([NOUN, PROPN], dtype=numpy.uint64)
+
+
+@lru_cache(maxsize=8)
+def _word_hashes(language: str) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """The hashes of the report adjectives and of the lemma fixes' word forms."""
+    lexicon = speech_lexicon(language)
+    return tuple(  # type: ignore[return-value]
+        numpy.array(sorted(hash_string(w) for w in words), dtype=numpy.uint64)
+        for words in (lexicon.report_adjectives, lexicon.lemma_fixes)
+    )
 
 
 @dataclass

@@ -24,7 +24,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from spacy.tokens import Span, Token
+import numpy
+from spacy.attrs import IS_PUNCT, IS_SPACE, LEMMA, LIKE_NUM, LOWER, POS
+from spacy.strings import hash_string  # type: ignore[attr-defined]
+from spacy.symbols import ADJ, AUX, VERB
+from spacy.tokens import Doc, Span, Token
 
 from newsbeam.transforms.lexicon import load_lexicon
 
@@ -104,6 +108,9 @@ def lexicon(language: str) -> dict:
     words |= set(surface) | set(plural) | {k.split(" ")[0] for k in frames}
     return {
         "words": words,
+        "word_hashes": numpy.array(sorted(hash_string(w) for w in words), dtype=numpy.uint64),
+        "verb_key_suffixes": {k[i:] for k in verbs for i in range(len(k))},
+        "lemma_kinds": {},  # lemma hash -> _A_WORD | _ENDS_A_VERB (trigger_candidates)
         "multi_last": {k.split(" ")[-1] for k in nouns if " " in k},
         "verbs": verbs,
         "nouns": nouns,
@@ -187,6 +194,44 @@ def noun_key(token: Token, lex: dict) -> str | None:
                 if key in lex["nouns"]:
                     return key
     return single if single in lex["nouns"] else None
+
+
+_MAYBE_VERB = numpy.array([VERB, AUX, ADJ], dtype=numpy.uint64)
+_KNOWN_LEMMAS_MAX = 500_000  # forget the lemma memo beyond this (a long stream)
+_A_WORD, _ENDS_A_VERB = 1, 2  # what a lemma can be (bits of the memo's values)
+
+
+def trigger_candidates(doc: Doc, lex: dict) -> list[int]:
+    """The indexes of every token `may_trigger` can accept (and a few it then
+    refuses), found with array operations instead of a test of each token:
+    its lower-case form is a lexicon word, or its lemma is, or it is a verb or
+    adjective whose lemma ends a lexicon verb (the particle of a separable verb
+    goes in front: "zu" + "stimmen")."""
+    columns = doc.to_array([LOWER, LEMMA, POS, IS_PUNCT, IS_SPACE, LIKE_NUM])
+    if not len(columns):
+        return []
+    known = lex["lemma_kinds"]
+    if len(known) > _KNOWN_LEMMAS_MAX:
+        known.clear()
+    lemmas, where = numpy.unique(columns[:, 1], return_inverse=True)
+    strings = doc.vocab.strings
+
+    def kind(lemma: int) -> int:
+        if lemma not in known:
+            lower = strings[lemma].lower()
+            known[lemma] = (_A_WORD if lower in lex["words"] else 0) | (
+                _ENDS_A_VERB if lower in lex["verb_key_suffixes"] else 0
+            )
+        return known[lemma]
+
+    kinds = numpy.fromiter(map(kind, lemmas.tolist()), dtype=numpy.uint8, count=len(lemmas))
+    kinds = kinds[where.reshape(-1)]
+    wanted = (
+        numpy.isin(columns[:, 0], lex["word_hashes"])
+        | (kinds & _A_WORD).astype(bool)
+        | ((kinds & _ENDS_A_VERB).astype(bool) & numpy.isin(columns[:, 2], _MAYBE_VERB))
+    ) & ~(columns[:, 3:6].any(axis=1))
+    return numpy.flatnonzero(wanted).tolist()
 
 
 def may_trigger(token: Token, lex: dict) -> bool:

@@ -23,6 +23,7 @@ from newsbeam.transforms.extract.event_triggers import (
     lexicon,
     may_trigger,
     noun_key,
+    trigger_candidates,
     typed,
     verb_keys,
     verb_lemma,
@@ -291,9 +292,15 @@ class EventReader:
     def events(self) -> list[dict]:
         found: list[tuple[Trigger, bool]] = []
         tokens = doc_tokens(self.doc)
+        candidates = trigger_candidates(self.doc, self.lex)  # the rest can trigger nothing
         for sent in self.doc.sents:
+            first = bisect_left(candidates, sent.start)
+            last = bisect_left(candidates, sent.end, first)
+            if first == last:
+                continue
             headline = is_headline(sent, self.lex)
-            for token in tokens[sent.start : sent.end]:
+            for i in candidates[first:last]:
+                token = tokens[i]
                 trigger = self.trigger(token, headline)
                 if trigger is not None and not self.in_question(token):
                     found.append((trigger, headline))

@@ -39,10 +39,10 @@ from spacy.symbols import AUX, NOUN, VERB
 from spacy.tokens import Doc, Span, Token
 
 from newsbeam.transforms.extract.attribution import (
-    MAYBE_REPORT,
     Cue,
     is_report_verb,
     lemma,
+    report_verb_candidates,
     source_preposition,
     speech_lexicon,
     subject_of,
@@ -200,7 +200,7 @@ def reported_clauses(
     """(content, cue, token naming the speaker) for each report verb or source preposition."""
     quoted = people.quoted
     lexicon = speech_lexicon(language)
-    for token in tokens_tagged(doc, MAYBE_REPORT):
+    for token in report_verb_candidates(doc, language):
         if token.i in quoted or not is_report_verb(token, language):
             continue
         cue = verb_cue(token, language)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import trafilatura
-
 from newsbeam.transforms.records import Article
 from newsbeam.transforms.sources.common import SourceError, decode_text, make_article
 from newsbeam.transforms.sources.page_meta import PageMeta, page_meta, strip_site_name
 
 
 def extract_html(source: str, html: str, url: str | None = None) -> Article:
+    # Imported here: 0.1 s that every worker (and the driver) would pay at start
+    # for a library only HTML inputs use.
+    import trafilatura
+
     extracted = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=False
     )

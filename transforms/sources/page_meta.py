@@ -18,7 +18,6 @@ from urllib.parse import urlparse
 
 import lxml.etree
 import lxml.html
-from trafilatura.utils import decode_file
 
 from newsbeam.transforms.sources.common import normalise_language, parse_datetime
 
@@ -53,6 +52,9 @@ def page_meta(html: str | bytes, url: str | None = None) -> PageMeta:
     if isinstance(html, bytes):
         # The charset trafilatura finds (headers aside, it reads the page as
         # trafilatura does); lxml alone takes undeclared UTF-8 for Latin-1.
+        # (Imported here, as in html_file: only HTML inputs need trafilatura.)
+        from trafilatura.utils import decode_file
+
         html = decode_file(html)
     try:
         root = lxml.html.fromstring(html)
