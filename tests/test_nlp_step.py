@@ -15,7 +15,7 @@ def test_docs_are_released_after_their_rows_are_made(monkeypatch):
     original = nlp.AnalyzeBatchFn._pipe
 
     def keep(model, texts):
-        docs = original(model, texts)
+        docs = list(original(model, texts))
         seen.extend(docs)
         return docs
 
@@ -131,8 +131,36 @@ def test_each_worker_gets_an_equal_share_of_the_text_and_batches_stay_whole():
     assert [a for b in batches for a in b] == slots[0]
     assert all(sum(len(a.text) for a in b[:-1]) < nlp.BATCH_CHARS for b in batches)
     assert all(len(b) <= nlp.MAX_BATCH for b in batches)
+    # spaCy's own batches inside a call (NLP_BATCH) are full for news-length
+    # articles: small calls made spaCy 5% slower.
+    assert all(len(b) >= nlp.NLP_BATCH for b in batches[:-1])
+    assert len(batches) < len(slots[0]) / nlp.NLP_BATCH + 1
 
     one = nlp.KeyBySlotFn(1)  # other runners: a key per batch, spread by hash
     one.start_bundle()
     keys = {key for article in articles for key, _ in one.process(article)}
     assert len(keys) > 50
+
+
+def test_a_text_that_breaks_spacys_batch_gets_its_error_and_the_others_their_docs():
+    """Docs come as nlp.pipe makes them; when a batch fails, the texts from there
+    on are run one by one."""
+
+    class Breaks:
+        def pipe(self, texts, batch_size):
+            for start in range(0, len(texts), 2):  # batches of two, like spaCy's
+                batch = texts[start : start + 2]
+                if "BOOM" in batch:
+                    raise ValueError("bad text")
+                yield from (f"doc:{t}" for t in batch)
+
+        def __call__(self, text):
+            if text == "BOOM":
+                raise ValueError("bad text")
+            return f"doc:{text}"
+
+    out = list(nlp.AnalyzeBatchFn._pipe(Breaks(), ["a", "b", "c", "BOOM", "d"]))
+    assert out[:3] == ["doc:a", "doc:b", "doc:c"]
+    assert isinstance(out[3], ValueError)
+    assert out[4] == "doc:d"
+    assert list(nlp.AnalyzeBatchFn._pipe(Breaks(), ["a", "b", "c"])) == ["doc:a", "doc:b", "doc:c"]

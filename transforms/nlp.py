@@ -57,12 +57,17 @@ def _break_run(match: re.Match[str]) -> str:
     return "".join(chars)
 
 
-# A batch (one AnalyzeBatchFn call, one nlp.pipe) closes at BATCH_CHARS of text
-# or MAX_BATCH articles. Its size hardly matters to spaCy (96 articles in batches
-# of 2 or 16: 18.0-18.6 CPU s either way); what matters is that the workers get
-# equal shares of the text (SpreadOverWorkers).
-BATCH_CHARS = 16_000
+# A batch (one AnalyzeBatchFn call, one nlp.pipe) closes at MAX_BATCH articles
+# or BATCH_CHARS of text (a bound on the Docs held at once). It must hold at
+# least NLP_BATCH articles of news length: batches of 16,000 characters (2-3
+# articles) made spaCy's batches that small, and the German pipeline took 5%
+# more CPU (112 articles: 20.4-20.7 s against 19.4-19.9 s in batches of 16, 32
+# or 64 articles, three runs each).
 MAX_BATCH = 64
+BATCH_CHARS = 400_000
+# With one slot (runners that place keys by hash, e.g. Flink), a key holds about
+# this much text, so that the keys spread over the runner's slots.
+KEY_CHARS = 16_000
 # Articles per spaCy batch inside that call. The German pipeline is ~20% slower
 # per article at 64 than at 16 (CPU time, 64 news articles, best of three:
 # 64 -> 22.1 s, 16 -> 17.8 s, 8 -> 20.4 s); sorting a batch by length did not help.
@@ -230,25 +235,31 @@ class AnalyzeBatchFn(beam.DoFn):
             yield from (error_row(e) for e in errors)
 
     @staticmethod
-    def _pipe(nlp: Language, texts: list[str]) -> list[Doc | Exception]:
+    def _pipe(nlp: Language, texts: list[str]) -> Iterator[Doc | Exception]:
+        """A Doc (or the exception spaCy raised) per text, in order, as nlp.pipe
+        makes them: only spaCy's current batch of Docs is held, not the call's."""
+        done = 0
         try:
-            return list(nlp.pipe(texts, batch_size=NLP_BATCH))
+            for doc in nlp.pipe(texts, batch_size=NLP_BATCH):
+                yield doc
+                done += 1
+            return
         except Exception:
-            # Find the article that broke the batch; the others still get analysed.
-            out: list[Doc | Exception] = []
-            for text in texts:
-                try:
-                    out.append(nlp(text))
-                except Exception as exc:
-                    out.append(exc)
-            return out
+            pass
+        # A batch failed: the texts from there on one by one, so that the one
+        # that broke it gets its error and the others their Docs.
+        for text in texts[done:]:
+            try:
+                yield nlp(text)
+            except Exception as exc:
+                yield exc
 
 
 class KeyBySlotFn(beam.DoFn):
     """Article -> (slot, article): `ways` slots that get equal shares of the text
     (each article goes to the slot with the least so far; within a bundle the
     slots never differ by more than one article). With one slot, the key is a
-    batch of the bundle instead ((bundle, n): BATCH_CHARS each), so that a runner
+    batch of the bundle instead ((bundle, n): KEY_CHARS each), so that a runner
     that places keys by hash (Flink) spreads the batches over its slots."""
 
     def __init__(self, ways: int) -> None:
@@ -267,13 +278,13 @@ class KeyBySlotFn(beam.DoFn):
             return
         yield (self._bundle, self._batch), article
         self._totals[0] += len(article.text)
-        if self._totals[0] >= BATCH_CHARS:
+        if self._totals[0] >= KEY_CHARS:
             self._batch += 1
             self._totals[0] = 0
 
 
 def into_batches(articles: Iterable[Article]) -> Iterator[list[Article]]:
-    """Consecutive articles in batches of BATCH_CHARS of text or MAX_BATCH articles."""
+    """Consecutive articles in batches of MAX_BATCH articles or BATCH_CHARS of text."""
     batch: list[Article] = []
     chars = 0
     for article in articles:
