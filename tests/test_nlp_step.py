@@ -136,7 +136,7 @@ def test_each_worker_gets_an_equal_share_of_the_text_and_batches_stay_whole():
     assert all(len(b) >= nlp.NLP_BATCH for b in batches[:-1])
     assert len(batches) < len(slots[0]) / nlp.NLP_BATCH + 1
 
-    one = nlp.KeyBySlotFn(1)  # other runners: a key per batch, spread by hash
+    one = nlp.KeyBySlotFn(None)  # other runners: a key per batch, spread by hash
     one.start_bundle()
     keys = {key for article in articles for key, _ in one.process(article)}
     assert len(keys) > 50
@@ -164,3 +164,27 @@ def test_a_text_that_breaks_spacys_batch_gets_its_error_and_the_others_their_doc
     assert isinstance(out[3], ValueError)
     assert out[4] == "doc:d"
     assert list(nlp.AnalyzeBatchFn._pipe(Breaks(), ["a", "b", "c"])) == ["doc:a", "doc:b", "doc:c"]
+
+
+def test_the_slots_follow_the_runner():
+    """The DirectRunner's processes get a slot each (one slot in the driver: one
+    key, so spaCy's batches are full); other runners spread keys by hash."""
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    def slots(*args: str) -> int | None:
+        return nlp.worker_processes(PipelineOptions(list(args)))
+
+    assert slots() == 1
+    assert slots("--direct_running_mode=multi_processing", "--direct_num_workers=2") == 2
+    assert slots("--runner=DirectRunner", "--direct_running_mode=multi_processing",
+                 "--direct_num_workers=3") == 3  # fmt: skip
+    assert slots("--runner=FlinkRunner") is None
+    assert slots("--runner=PrismRunner") is None
+
+    fn = nlp.KeyBySlotFn(1)
+    fn.start_bundle()
+    texts = ["x" * 9_000] * 40  # 360,000 characters: many KEY_CHARS
+    keys = {
+        key for i, text in enumerate(texts) for key, _ in fn.process(Article(f"a{i}", "s", text))
+    }
+    assert keys == {0}

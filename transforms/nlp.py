@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 import apache_beam as beam
-from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions
+from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
 
 from newsbeam import __version__
 from newsbeam.schemas import missing_required
@@ -256,22 +256,25 @@ class AnalyzeBatchFn(beam.DoFn):
 
 
 class KeyBySlotFn(beam.DoFn):
-    """Article -> (slot, article): `ways` slots that get equal shares of the text
-    (each article goes to the slot with the least so far; within a bundle the
-    slots never differ by more than one article). With one slot, the key is a
-    batch of the bundle instead ((bundle, n): KEY_CHARS each), so that a runner
-    that places keys by hash (Flink) spreads the batches over its slots."""
+    """Article -> (slot, article).
 
-    def __init__(self, ways: int) -> None:
-        self._ways = max(1, ways)
+    On the DirectRunner (`ways` = its worker processes, 1 when it runs in the
+    driver) there are `ways` slots that get equal shares of the text (each
+    article goes to the slot with the least so far; within a bundle the slots
+    never differ by more than one article). For runners that place keys by hash
+    (`ways` None: Flink, Prism) the key is a part of the bundle instead
+    ((bundle, n): KEY_CHARS each), so that the keys spread over their slots."""
+
+    def __init__(self, ways: int | None) -> None:
+        self._ways = ways
 
     def start_bundle(self) -> None:
         self._bundle = uuid.uuid4().hex[:8]  # keys of other bundles never collide
-        self._totals = [0] * self._ways
+        self._totals = [0] * (self._ways or 1)
         self._batch = 0
 
     def process(self, article: Article) -> Iterator[tuple[object, Article]]:
-        if self._ways > 1:
+        if self._ways is not None:
             slot = min(range(self._ways), key=self._totals.__getitem__)
             self._totals[slot] += len(article.text)
             yield slot, article
@@ -309,7 +312,7 @@ class SpreadOverWorkers(beam.PTransform):
     turn for 5-8 s of an 80 s run (7% more text on one worker, 600 articles).
     """
 
-    def __init__(self, ways: int) -> None:
+    def __init__(self, ways: int | None) -> None:
         super().__init__()
         self._ways = ways
 
@@ -322,8 +325,12 @@ class SpreadOverWorkers(beam.PTransform):
         )
 
 
-def worker_processes(options: PipelineOptions) -> int:
-    """The DirectRunner's worker processes (1 when it runs in the driver)."""
+def worker_processes(options: PipelineOptions) -> int | None:
+    """The DirectRunner's worker processes (1 when it runs in the driver); None
+    for other runners, which place keys by hash."""
+    runner = options.view_as(StandardOptions).runner
+    if runner is not None and "direct" not in str(runner).lower():
+        return None
     direct = options.view_as(DirectOptions)
     if direct.direct_running_mode != "multi_processing":
         return 1
